@@ -1,0 +1,148 @@
+"""The ``mt`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from mt.errors import MTError
+from mt.io import read_text
+
+app = typer.Typer(
+    help="Turn machine-translated French back into English, and score it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+models_app = typer.Typer(help="Models available offline.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+class Format(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model", "-m", help="Model directory, bundled name or cached hub id (env MT_MODEL)."
+    ),
+]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+SegmentedOpt = Annotated[
+    bool, typer.Option("--segmented", help="Each input line is one segment: no sentence splitting.")
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+InputArg = Annotated[str | None, typer.Argument(help="Input file, or - for standard input.")]
+
+# Inputs with more segments than this get a progress bar (when stderr is a terminal).
+_PROGRESS_MIN = 20
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[object]:
+    """A Rich progress bar on stderr, or nothing when stderr is not a terminal."""
+    if total < _PROGRESS_MIN or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("translating", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@app.command()
+def translate(
+    input: InputArg = None,
+    model: ModelOpt = None,
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    threads: ThreadsOpt = None,
+    format: FormatOpt = Format.text,
+    segmented: SegmentedOpt = False,
+) -> None:
+    """Translate French text (a file or standard input) into English."""
+    from mt.segment import segment, segment_lines
+    from mt.translate import Translator
+
+    text = read_text(input)
+    if not text.strip():
+        return
+    units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
+    tr = Translator(model, beam=beam, threads=threads)
+    with _progress(units) as advance:
+        doc = tr.translate_document(text, segmented=segmented, progress=advance)  # type: ignore[arg-type]
+    if format is Format.jsonl:
+        for rec in doc.sentences:
+            sys.stdout.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(doc.text)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Show the models available locally and which one is the default."""
+    from mt.models import HUB_MODEL, default_model_name, list_models
+
+    infos = list_models()
+    if not infos:
+        typer.echo(
+            f"no models found locally; default is '{default_model_name()}'. "
+            f"Get one with 'mt models pull {HUB_MODEL}' or train the bundled one "
+            "(scripts/train_marian.py)."
+        )
+        return
+    for info in infos:
+        mark = "*" if info.default else " "
+        typer.echo(f"{mark} {info.name}\t{info.source}\t{info.path}")
+
+
+@models_app.command("path")
+def models_path(
+    name: Annotated[
+        str | None, typer.Argument(help="Model name; the default when omitted.")
+    ] = None,
+) -> None:
+    """Print the local directory of a model."""
+    from mt.models import resolve
+
+    typer.echo(str(resolve(name)))
+
+
+@models_app.command("pull")
+def models_pull(
+    repo_id: Annotated[str, typer.Argument(help="Hub id, e.g. Helsinki-NLP/opus-mt-fr-en")],
+) -> None:
+    """Download a model from the Hugging Face hub into the local cache (needs network)."""
+    from mt.models import pull
+
+    typer.echo(str(pull(repo_id)))
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        app()
+    except MTError as exc:
+        typer.echo(f"mt: error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("mt: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,35 @@
+"""Reading user input for the CLI: files or standard input, strictly UTF-8, with clear errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mt.errors import InputError
+
+
+def decode_utf8(data: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 (a BOM is dropped); invalid bytes are an error, never replaced."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name} is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r})"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def read_text(path: str | None) -> str:
+    """Read a file, or standard input when ``path`` is None or ``-``."""
+    if path is None or path == "-":
+        return decode_utf8(sys.stdin.buffer.read(), "standard input")
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"no such file: {path}")
+    if p.is_dir():
+        raise InputError(f"{path} is a directory, not a text file")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return decode_utf8(data, path)

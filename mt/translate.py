@@ -1,0 +1,466 @@
+"""French → English translation with a MarianMT model (transformers + torch).
+
+One :class:`Translator` loads a model once and translates segments, documents or lists of
+documents. Long sentences are split at clause boundaries (never truncated), output length is
+bounded relative to the source, repetition loops are re-decoded, identical segments within a call
+are translated once, and every sentence gets a length-normalised log-probability.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, overload
+
+from mt.errors import InputError, ModelNotFoundError
+from mt.models import resolve
+from mt.segment import Document, segment, segment_lines
+
+ProgressFn = Callable[[int], None]
+
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """The form the model sees: NFC, straight quotes and apostrophes, single spaces.
+
+    The bundled model was trained on text normalised the same way (scripts/train_marian.py).
+    """
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class SentenceTranslation:
+    """One translated sentence of a document."""
+
+    paragraph: int
+    sentence: int
+    source: str
+    translation: str
+    logprob: float  # mean log-probability per target token (eos included), forced-decoding score
+    src_tokens: int
+    tgt_tokens: int
+    split_long: bool  # the source was too long for the model and was chunked at clause boundaries
+    chunks: int  # how many pieces the source was translated in (1 unless split_long)
+    repetition_guard: bool  # a repetition loop or runaway output was caught and re-decoded
+    start: int  # character offsets of the source sentence in the input document
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentTranslation:
+    """A translated document: English text with the input's paragraph structure, and records."""
+
+    text: str
+    sentences: list[SentenceTranslation]
+    metadata: str | None = None
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Translation of one normalised segment (possibly assembled from chunks)."""
+
+    translation: str
+    logprob: float
+    src_tokens: int
+    tgt_tokens: int
+    split_long: bool
+    chunks: int
+    repetition_guard: bool
+
+
+# Clause boundaries, strongest first, used to split a sentence that is too long for the model.
+_SPLIT_PATTERNS = (
+    re.compile(r"(?<=[;:])\s+"),
+    re.compile(r"(?<=[,–—)])\s+|\s+(?=[–—(])"),
+    re.compile(
+        r"\s+(?=(?:et|mais|ou|donc|car|puis|qui|que|qu'|dont|où|lorsque|quand|parce|afin|alors|"
+        r"tandis|si|comme|pour|avec|sans|selon)\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\s+"),
+)
+
+
+def has_loop(ids: Sequence[int], max_n: int = 6) -> bool:
+    """Whether a token sequence ends in, or contains, a repetition loop.
+
+    A loop is an n-gram (n ≤ ``max_n``) repeated back to back: four times for single tokens,
+    three times for longer n-grams.
+    """
+    seq = list(ids)
+    for n in range(1, max_n + 1):
+        need = 4 if n == 1 else 3
+        span = n * need
+        for i in range(0, len(seq) - span + 1):
+            gram = seq[i : i + n]
+            if all(seq[i + k * n : i + (k + 1) * n] == gram for k in range(1, need)):
+                return True
+    return False
+
+
+class Translator:
+    """A loaded MarianMT model with explicit decoding options.
+
+    ``model`` is a directory, a bundled model name, or a hub id in the local Hugging Face cache
+    (see :func:`mt.models.resolve`); None means ``MT_MODEL`` or the bundled default.
+    Safe to share between threads for translation calls.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        beam: int = 4,
+        threads: int | None = None,
+        max_batch_tokens: int = 4096,
+        max_input_tokens: int = 256,
+        max_length_ratio: float = 2.0,
+    ) -> None:
+        if beam < 1:
+            raise InputError("beam must be at least 1")
+        if threads is not None and threads < 1:
+            raise InputError("threads must be at least 1")
+        import torch
+        from transformers import MarianMTModel, MarianTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.path = resolve(model)
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(self.path))
+            self.model = MarianMTModel.from_pretrained(str(self.path), dtype=torch.float32).eval()
+        except Exception as exc:  # corrupt or mismatched files: report, don't crash
+            raise ModelNotFoundError(
+                f"could not load a Marian model from {self.path}: {exc}"
+            ) from exc
+        self.beam = beam
+        self.max_batch_tokens = max_batch_tokens
+        self._positions = int(self.model.config.max_position_embeddings)
+        self.max_input_tokens = max(8, min(max_input_tokens, self._positions - 2))
+        self.max_length_ratio = max_length_ratio
+        self._pad = int(self.model.config.pad_token_id)
+        self._tok_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public API
+
+    def translate(self, text: str) -> str:
+        """Translate a document, keeping its paragraph structure."""
+        return self.translate_document(text).text
+
+    def translate_document(
+        self, text: str, *, segmented: bool = False, progress: ProgressFn | None = None
+    ) -> DocumentTranslation:
+        """Translate a document and return per-sentence records.
+
+        With ``segmented=True`` every input line is one segment: no sentence splitting, and the
+        output has one line per input line.
+        """
+        return self.translate_documents([text], segmented=segmented, progress=progress)[0]
+
+    def translate_documents(
+        self,
+        texts: Sequence[str],
+        *,
+        segmented: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> list[DocumentTranslation]:
+        """Translate several documents in one batched pass (shared deduplication)."""
+        if segmented:
+            docs_lines = [segment_lines(t) for t in texts]
+            sources = [line for lines in docs_lines for line in lines]
+            results = self.translate_segments(sources, progress=progress)
+            out, k = [], 0
+            for lines in docs_lines:
+                recs = []
+                for i, line in enumerate(lines):
+                    recs.append(_record(0, i, line, 0, len(line), results[k + i]))
+                k += len(lines)
+                text = "".join(r.translation + "\n" for r in recs)
+                out.append(DocumentTranslation(text, recs))
+            return out
+        docs = [segment(t) for t in texts]
+        sources = [s.text for d in docs for s in d.sentences]
+        results = self.translate_segments(sources, progress=progress)
+        out, k = [], 0
+        for d in docs:
+            n = len(d.sentences)
+            out.append(_assemble(d, results[k : k + n]))
+            k += n
+        return out
+
+    def translate_segments(
+        self, segments: Sequence[str], *, progress: ProgressFn | None = None
+    ) -> list[_Segment]:
+        """Translate segments as they are (no splitting into sentences); order is kept."""
+        keys = [normalise(s) for s in segments]
+        unique = list(dict.fromkeys(k for k in keys if k))
+        done: dict[str, _Segment] = {}
+        units: list[tuple[int, str]] = []  # (index into unique, chunk text)
+        for u, key in enumerate(unique):
+            units.extend((u, chunk) for chunk in self._chunks(key))
+        outputs = self._run_units([c for _, c in units], progress)
+        per_key: dict[int, list[tuple[str, list[int], int, bool, float]]] = {}
+        for (u, _), res in zip(units, outputs, strict=True):
+            per_key.setdefault(u, []).append(res)
+        for u, key in enumerate(unique):
+            parts = per_key[u]
+            tgt = sum(len(p[1]) for p in parts)
+            logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
+            done[key] = _Segment(
+                translation=" ".join(p[0] for p in parts if p[0]),
+                logprob=round(logprob, 4),
+                src_tokens=sum(p[2] for p in parts),
+                tgt_tokens=tgt,
+                split_long=len(parts) > 1,
+                chunks=len(parts),
+                repetition_guard=any(p[3] for p in parts),
+            )
+        empty = _Segment("", 0.0, 0, 0, False, 0, False)
+        return [done[k] if k else empty for k in keys]
+
+    # ------------------------------------------------------------------ internals
+
+    def _count(self, text: str) -> int:
+        with self._tok_lock:
+            return len(self.tokenizer(text)["input_ids"])
+
+    def _chunks(self, text: str) -> list[str]:
+        """Split ``text`` at clause boundaries until every chunk fits the model's input."""
+        if self._count(text) <= self.max_input_tokens:
+            return [text]
+        middle = len(text) / 2
+        for pattern in _SPLIT_PATTERNS:
+            points = [m.start() for m in pattern.finditer(text) if 0 < m.start() < len(text)]
+            points = [p for p in points if text[:p].strip() and text[p:].strip()]
+            if points:
+                at = min(points, key=lambda p: abs(p - middle))
+                return self._chunks(text[:at].strip()) + self._chunks(text[at:].strip())
+        at = len(text) // 2  # one enormous "word": cut it in the middle, losing nothing
+        return self._chunks(text[:at]) + self._chunks(text[at:])
+
+    def _run_units(
+        self, texts: list[str], progress: ProgressFn | None
+    ) -> list[tuple[str, list[int], int, bool, float]]:
+        """Translate chunks in length-sorted batches bounded by a token budget."""
+        with self._tok_lock:
+            encoded = [self.tokenizer(t)["input_ids"] for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
+        results: list[tuple[str, list[int], int, bool, float] | None] = [None] * len(texts)
+        batch: list[int] = []
+        for pos, i in enumerate(order):
+            batch.append(i)
+            nxt = order[pos + 1] if pos + 1 < len(order) else None
+            too_big = nxt is not None and len(encoded[nxt]) * (len(batch) + 1) * self.beam > (
+                self.max_batch_tokens
+            )
+            if nxt is None or too_big:
+                for j, res in zip(batch, self._generate([encoded[j] for j in batch]), strict=True):
+                    results[j] = res
+                if progress:
+                    progress(len(batch))
+                batch = []
+        return [r for r in results if r is not None]
+
+    def _max_new(self, src_len: int) -> int:
+        bound = math.ceil(self.max_length_ratio * src_len) + 10
+        return min(bound, self._positions - 1)
+
+    def _generate(self, batch: list[list[int]]) -> list[tuple[str, list[int], int, bool, float]]:
+        import torch
+
+        x, mask = self._pad_batch(batch)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=self.beam,
+                max_new_tokens=self._max_new(x.shape[1]),
+            )
+        seqs = [self._strip(s) for s in out.tolist()]
+        guarded = []
+        for k, (src, seq) in enumerate(zip(batch, seqs, strict=True)):
+            runaway = len(seq) > self._max_new(len(src)) or not seq or seq[-1] != self._eos
+            if has_loop(seq) or (runaway and len(seq) > 4):
+                guarded.append(k)
+        if guarded:
+            for k, seq in zip(guarded, self._redecode([batch[k] for k in guarded]), strict=True):
+                # the batch shares one length limit; each sentence gets its own bound
+                seqs[k] = seq[: self._max_new(len(batch[k]))]
+        scores = self._score(batch, seqs)
+        with self._tok_lock:
+            texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
+        return [
+            (texts[k].strip(), seqs[k], len(batch[k]), k in guarded, scores[k])
+            for k in range(len(batch))
+        ]
+
+    @property
+    def _eos(self) -> int:
+        return int(self.model.config.eos_token_id)
+
+    def _strip(self, seq: list[int]) -> list[int]:
+        """Drop the decoder start token and padding; keep tokens up to and including eos."""
+        seq = seq[1:] if seq and seq[0] == self.model.config.decoder_start_token_id else seq
+        out = []
+        for t in seq:
+            if t == self._pad:
+                continue
+            out.append(t)
+            if t == self._eos:
+                break
+        return out
+
+    def _redecode(self, batch: list[list[int]]) -> list[list[int]]:
+        """Decode again with n-gram blocking and a repetition penalty."""
+        import torch
+
+        x, mask = self._pad_batch(batch)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=self.beam,
+                max_new_tokens=self._max_new(x.shape[1]),
+                no_repeat_ngram_size=3,
+                repetition_penalty=1.3,
+            )
+        return [self._strip(s) for s in out.tolist()]
+
+    def _pad_batch(self, batch: list[list[int]]) -> tuple[Any, Any]:
+        import torch
+
+        width = max(len(s) for s in batch)
+        x = torch.full((len(batch), width), self._pad, dtype=torch.long)
+        for i, s in enumerate(batch):
+            x[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        return x, (x != self._pad).long()
+
+    def _score(self, batch: list[list[int]], seqs: list[list[int]]) -> list[float]:
+        """Mean per-token log-probability of each output under the model (forced decoding)."""
+        import torch
+
+        x, mask = self._pad_batch(batch)
+        width = max(max((len(s) for s in seqs), default=0), 1)
+        labels = torch.full((len(seqs), width), -100, dtype=torch.long)
+        dec = torch.full((len(seqs), width), self._pad, dtype=torch.long)
+        start = int(self.model.config.decoder_start_token_id)
+        for i, s in enumerate(seqs):
+            if s:
+                labels[i, : len(s)] = torch.tensor(s)
+                dec[i, : len(s)] = torch.tensor([start, *s[:-1]])
+        with torch.inference_mode():
+            logits = self.model(input_ids=x, attention_mask=mask, decoder_input_ids=dec).logits
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            valid = labels != -100
+            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * valid
+            totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
+        return [float(v) for v in totals.tolist()]
+
+
+def _record(
+    paragraph: int, sentence: int, source: str, start: int, end: int, seg: _Segment
+) -> SentenceTranslation:
+    return SentenceTranslation(
+        paragraph=paragraph,
+        sentence=sentence,
+        source=source,
+        translation=seg.translation,
+        logprob=seg.logprob,
+        src_tokens=seg.src_tokens,
+        tgt_tokens=seg.tgt_tokens,
+        split_long=seg.split_long,
+        chunks=seg.chunks,
+        repetition_guard=seg.repetition_guard,
+        start=start,
+        end=end,
+    )
+
+
+def _assemble(doc: Document, results: Sequence[_Segment]) -> DocumentTranslation:
+    """Put translated sentences back into the document's paragraph structure."""
+    records: list[SentenceTranslation] = []
+    parts = [doc.leading]
+    k = 0
+    for p in doc.paragraphs:
+        english = []
+        for i, s in enumerate(p.sentences):
+            rec = _record(p.index, i, s.text, s.start, s.end, results[k])
+            k += 1
+            records.append(rec)
+            english.append(rec.translation)
+        body = " ".join(e for e in english if e)
+        if p.metadata:
+            body = f"{p.metadata} {body}" if body else p.metadata
+        parts.append(body + p.separator)
+    return DocumentTranslation(
+        "".join(parts), records, doc.paragraphs[0].metadata if doc.paragraphs else None
+    )
+
+
+_CACHE: dict[tuple[Any, ...], Translator] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def get_translator(model: str | Path | None = None, **options: Any) -> Translator:
+    """A shared :class:`Translator` for these arguments (loaded on first use)."""
+    key = (str(resolve(model)), tuple(sorted(options.items())))
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = Translator(model, **options)
+        return _CACHE[key]
+
+
+@overload
+def translate(
+    text: str, *, model: str | Path | None = ..., beam: int = ..., **options: Any
+) -> str: ...
+@overload
+def translate(
+    text: list[str], *, model: str | Path | None = ..., beam: int = ..., **options: Any
+) -> list[str]: ...
+def translate(
+    text: str | list[str], *, model: str | Path | None = None, beam: int = 4, **options: Any
+) -> str | list[str]:
+    """Translate French to English.
+
+    A string is translated as a document and keeps its paragraph structure; a list gives one
+    translated document per item.
+    """
+    if not isinstance(text, str | list):
+        raise InputError(
+            f"translate() takes a string or a list of strings, not {type(text).__name__}"
+        )
+    single = isinstance(text, str)
+    texts = [text] if isinstance(text, str) else text
+    if any(not isinstance(t, str) for t in texts):
+        raise InputError("translate() takes a string or a list of strings")
+    if not any(t.strip() for t in texts):
+        return "" if single else ["" for _ in texts]
+    tr = get_translator(model, beam=beam, **options)
+    docs = tr.translate_documents(texts)
+    return docs[0].text if single else [d.text for d in docs]

@@ -1,0 +1,519 @@
+"""Train the project's offline French→English MarianMT model from ../shared/data.
+
+Three steps, each resumable and safe to re-run:
+
+    python scripts/train_marian.py prepare            # clean + mix corpora, train SentencePiece
+    python scripts/train_marian.py train --hours 2    # train (resumes from runs/<name>/last.pt)
+    python scripts/train_marian.py export             # average checkpoints, save into mt/models/
+
+The exported directory loads with ``MarianMTModel.from_pretrained`` / ``MarianTokenizer`` exactly
+like an OPUS-MT model. Run state (data stream, checkpoints, log) lives in ``runs/`` (git-ignored).
+Write a number to ``runs/<name>/threads`` to change the trainer's thread count while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import lzma
+import math
+import os
+import random
+import re
+import signal
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+RUNS = ROOT / "runs"
+
+# How many times each corpus is sampled into the training stream (expected copies per pair).
+# News is the target domain but tiny, so it is upsampled; Europarl is the closest large domain;
+# laws, docs and captions are kept for coverage but down-weighted.
+MIX = {
+    "wmt-news-2008-2012.tsv.gz": 4.0,
+    "europarl-v7.tsv.xz": 0.6,
+    "tatoeba-2019.tsv.gz": 1.0,
+    "multi30k-train.tsv.gz": 0.5,
+    "wmt-biomed.tsv.gz": 0.7,
+    "python-docs.tsv.gz": 0.3,
+    "django-docs.tsv.gz": 0.3,
+    "canada-laws.tsv.xz": 0.12,
+}
+
+# ---------------------------------------------------------------------------- data preparation
+
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+_REST_ROLE = re.compile(r":[\w:.-]+:`(?:[^`<]*<)?([^`>]*)>?`")
+_REST_LINK = re.compile(r"`([^`<]+?)(?:\s*<[^`>]*>)?`_{1,2}")
+_REST_LIT = re.compile(r"``([^`]+)``")
+_FR_WORDS = frozenset(
+    "le la les des est une pour que qui dans pas sur avec sont nous vous il".split()
+)
+_EN_WORDS = frozenset("the and is are of to that this for with have was not you be it".split())
+
+
+def normalise(text: str) -> str:
+    """NFC, one kind of quote and apostrophe, single spaces (the inference side does the same)."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = re.sub(r'"\s+', '"', text) if text.count('"') == 1 else text
+    return " ".join(text.split())
+
+
+def strip_rest(text: str) -> str:
+    """Turn reST roles/links/literals into their visible text."""
+    text = _REST_ROLE.sub(r"\1", text)
+    text = _REST_LINK.sub(r"\1", text)
+    return _REST_LIT.sub(r"\1", text)
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    if path.suffix == ".xz":
+        return lzma.open(path, "rt", encoding="utf-8")
+    return gzip.open(path, "rt", encoding="utf-8")
+
+
+def keep_pair(fr: str, en: str) -> bool:
+    """Length, ratio and crude language filters."""
+    if not fr or not en or fr == en:
+        return False
+    wf, we = fr.split(), en.split()
+    if not (1 <= len(wf) <= 80 and 1 <= len(we) <= 80):
+        return False
+    ratio = (len(fr) + 10) / (len(en) + 10)
+    if not 0.5 <= ratio <= 2.2:
+        return False
+    lf = {w.lower() for w in wf}
+    le = {w.lower() for w in we}
+    # the French side must not look English, nor the English side French
+    return not (
+        len(lf & _EN_WORDS) > len(lf & _FR_WORDS) + 1
+        or len(le & _FR_WORDS) > len(le & _EN_WORDS) + 1
+    )
+
+
+def read_corpus(name: str) -> Iterator[tuple[str, str]]:
+    docs = "docs" in name
+    with _open(DATA / "train" / name) as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 2:
+                continue
+            fr, en = parts
+            if docs:
+                fr, en = strip_rest(fr), strip_rest(en)
+            fr, en = normalise(fr), normalise(en)
+            if keep_pair(fr, en):
+                yield fr, en
+
+
+def prepare(args: argparse.Namespace) -> None:
+    out = RUNS / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(1234)
+    seen: set[bytes] = set()
+    eval_fr = set()
+    for f in (DATA / "eval").glob("*.fr"):
+        eval_fr.update(normalise(x) for x in f.read_text(encoding="utf-8").splitlines())
+    stream: list[tuple[str, str]] = []
+    stats = {}
+    for name, weight in MIX.items():
+        kept = 0
+        for fr, en in read_corpus(name):
+            key = hashlib.blake2b(f"{fr}\t{en}".encode(), digest_size=12).digest()
+            if key in seen or fr in eval_fr:
+                continue
+            seen.add(key)
+            kept += 1
+            copies = int(weight) + (1 if rng.random() < weight - int(weight) else 0)
+            stream.extend([(fr, en)] * copies)
+        stats[name] = kept
+        print(f"{name}: {kept} pairs kept", flush=True)
+    rng.shuffle(stream)
+    with open(out / "stream.tsv", "w", encoding="utf-8") as fh:
+        for fr, en in stream:
+            fh.write(f"{fr}\t{en}\n")
+    print(f"stream: {len(stream)} pairs", flush=True)
+
+    import sentencepiece as spm
+
+    sample = rng.sample(stream, min(len(stream), 400_000))
+    with open(out / "spm_train.txt", "w", encoding="utf-8") as fh:
+        for fr, en in sample:
+            fh.write(fr + "\n" + en + "\n")
+    spm.SentencePieceTrainer.train(
+        input=str(out / "spm_train.txt"),
+        model_prefix=str(out / "spm"),
+        vocab_size=args.vocab,
+        model_type="unigram",
+        character_coverage=0.9999,
+        # Marian's layout: </s>=0, <unk>=1, no <s>; <pad> is appended after the pieces.
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        pad_id=-1,
+        input_sentence_size=800_000,
+        shuffle_input_sentence=True,
+        num_threads=2,
+    )
+    (out / "spm_train.txt").unlink()
+    (out / "prepare.json").write_text(json.dumps({"kept": stats, "stream": len(stream)}, indent=1))
+
+
+# ---------------------------------------------------------------------------- model and batching
+
+
+def model_config(vocab_size: int, size: str):  # type: ignore[no-untyped-def]
+    from transformers import MarianConfig
+
+    shapes = {
+        "tiny": dict(d_model=64, encoder_layers=1, decoder_layers=1, heads=2, ffn=128),
+        "small": dict(d_model=256, encoder_layers=6, decoder_layers=3, heads=4, ffn=1024),
+        "base": dict(d_model=512, encoder_layers=6, decoder_layers=2, heads=8, ffn=2048),
+    }[size]
+    pad = vocab_size  # <pad> comes after the SentencePiece pieces, as in OPUS-MT
+    return MarianConfig(
+        vocab_size=vocab_size + 1,
+        decoder_vocab_size=vocab_size + 1,
+        d_model=shapes["d_model"],
+        encoder_layers=shapes["encoder_layers"],
+        decoder_layers=shapes["decoder_layers"],
+        encoder_attention_heads=shapes["heads"],
+        decoder_attention_heads=shapes["heads"],
+        encoder_ffn_dim=shapes["ffn"],
+        decoder_ffn_dim=shapes["ffn"],
+        activation_function="swish",
+        dropout=0.1,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        max_position_embeddings=512,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        tie_word_embeddings=True,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        num_beams=4,
+        max_length=512,
+        bad_words_ids=[[pad]],
+    )
+
+
+def make_batches(pairs: list[tuple[list[int], list[int]]], budget: int, rng: random.Random):
+    """Group length-sorted pairs into batches of at most ``budget`` padded tokens, shuffled."""
+    order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][1]), len(pairs[i][0])))
+    batches, cur, longest = [], [], 0
+    for i in order:
+        n = max(len(pairs[i][0]), len(pairs[i][1]))
+        if cur and max(longest, n) * (len(cur) + 1) > budget:
+            batches.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, n)
+    if cur:
+        batches.append(cur)
+    rng.shuffle(batches)
+    return [[pairs[i] for i in b] for b in batches]
+
+
+def collate(batch, pad: int):  # type: ignore[no-untyped-def]
+    import torch
+
+    ls = max(len(s) for s, _ in batch)
+    lt = max(len(t) for _, t in batch)
+    src = torch.full((len(batch), ls), pad, dtype=torch.long)
+    tgt = torch.full((len(batch), lt), -100, dtype=torch.long)
+    dec = torch.full((len(batch), lt), pad, dtype=torch.long)
+    for i, (s, t) in enumerate(batch):
+        src[i, : len(s)] = torch.tensor(s)
+        tgt[i, : len(t)] = torch.tensor(t)
+        dec[i, 0] = pad  # decoder_start_token_id
+        dec[i, 1 : len(t)] = torch.tensor(t[:-1])
+    return src, (src != pad).long(), dec, tgt
+
+
+def read_chunk(path: Path, start: int, size: int) -> list[tuple[str, str]]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i < start:
+                continue
+            if i >= start + size:
+                break
+            fr, en = line.rstrip("\n").split("\t")
+            out.append((fr, en))
+    return out
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+def dev_bleu(model, sp, n: int, beam: int = 1) -> dict:  # type: ignore[no-untyped-def]
+    """Greedy BLEU/chrF on the first ``n`` lines of newstest2013 (the dev set)."""
+    import sacrebleu
+    import torch
+
+    src = [normalise(x) for x in (DATA / "eval" / "newstest2013.fr").read_text().splitlines()[:n]]
+    ref = (DATA / "eval" / "newstest2013.en").read_text().splitlines()[:n]
+    pad = model.config.pad_token_id
+    hyps: list[str] = [""] * len(src)
+    order = sorted(range(len(src)), key=lambda i: len(src[i]))
+    model.eval()
+    with torch.inference_mode():
+        for k in range(0, len(order), 48):
+            idx = order[k : k + 48]
+            ids = [sp.encode(src[i])[:400] + [0] for i in idx]
+            x, mask, _, _ = collate([(s, [0]) for s in ids], pad)
+            out = model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=beam,
+                max_new_tokens=int(x.shape[1] * 1.6 + 10),
+            )
+            for i, seq in zip(idx, out.tolist(), strict=True):
+                hyps[i] = sp.decode([t for t in seq if t < pad and t != 0])
+    model.train()
+    bleu = sacrebleu.corpus_bleu(hyps, [ref])
+    chrf = sacrebleu.corpus_chrf(hyps, [ref])
+    return {"bleu": round(bleu.score, 2), "chrf": round(chrf.score, 2), "n": n, "sample": hyps[:3]}
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def lr_at(step: int, peak: float, warmup: int) -> float:
+    """Linear warm-up then inverse square root decay."""
+    step = max(step, 1)
+    return peak * min(step / warmup, math.sqrt(warmup / step))
+
+
+def train(args: argparse.Namespace) -> None:
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianMTModel
+
+    run = RUNS / args.name
+    run.mkdir(parents=True, exist_ok=True)
+    sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))
+    vocab = sp.get_piece_size()
+    threads_file = run / "threads"
+    threads = int(threads_file.read_text()) if threads_file.exists() else args.threads
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+
+    model = MarianMTModel(model_config(vocab, args.size))
+    opt = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.0
+    )
+    state = {"step": 0, "chunk": 0, "batch": 0, "tokens": 0, "seconds": 0.0, "best_bleu": -1.0}
+    last = run / "last.pt"
+    if last.exists():
+        ck = torch.load(last, map_location="cpu", weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        print(f"resumed at step {state['step']} ({state['tokens']:,} target tokens)", flush=True)
+    model.train()
+    pad = model.config.pad_token_id
+    stop = {"now": False}
+
+    def _stop(*_: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    def save(tag: str | None = None) -> None:
+        ck = {
+            "model": model.state_dict(),
+            "opt": opt.state_dict(),
+            "state": state,
+            "size": args.size,
+        }
+        torch.save(ck, run / "last.tmp")
+        os.replace(run / "last.tmp", last)
+        if tag:
+            torch.save({"model": model.state_dict(), "state": dict(state)}, run / f"ckpt-{tag}.pt")
+            cks = sorted(run.glob("ckpt-*.pt"), key=lambda p: p.stat().st_mtime)
+            for old in cks[: -args.keep]:
+                old.unlink()
+
+    deadline = time.time() + args.hours * 3600
+    last_ckpt = time.time()
+    stream = RUNS / "data" / "stream.tsv"
+    chunk_size = 40_000
+    log = open(run / "log.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
+    loss_avg, t_mark, tok_mark = None, time.time(), state["tokens"]
+    while not stop["now"] and time.time() < deadline:
+        rng = random.Random(state["chunk"])
+        raw = read_chunk(stream, state["chunk"] * chunk_size, chunk_size)
+        if not raw:  # end of stream: start another epoch
+            state["chunk"], state["batch"] = 0, 0
+            continue
+        enc_fr = sp.encode([fr for fr, _ in raw])
+        enc_en = sp.encode([en for _, en in raw])
+        pairs = [(a[:200] + [0], b[:200] + [0]) for a, b in zip(enc_fr, enc_en, strict=True)]
+        batches = make_batches(pairs, args.batch_tokens, rng)
+        while state["batch"] < len(batches) and not stop["now"] and time.time() < deadline:
+            t0 = time.time()
+            src, mask, dec, tgt = collate(batches[state["batch"]], pad)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(state["step"] + 1, args.lr, args.warmup)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
+            loss = torch.nn.functional.cross_entropy(
+                logits.float().view(-1, logits.shape[-1]),
+                tgt.view(-1),
+                ignore_index=-100,
+                label_smoothing=0.1,
+            )
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            state["step"] += 1
+            state["batch"] += 1
+            state["tokens"] += int((tgt != -100).sum())
+            state["seconds"] += time.time() - t0
+            loss_avg = float(loss) if loss_avg is None else 0.98 * loss_avg + 0.02 * float(loss)
+            if state["step"] % 50 == 0:
+                rate = (state["tokens"] - tok_mark) / (time.time() - t_mark)
+                t_mark, tok_mark = time.time(), state["tokens"]
+                print(
+                    f"step {state['step']} loss {loss_avg:.3f} lr {opt.param_groups[0]['lr']:.2e} "
+                    f"tokens {state['tokens']:,} ({rate:.0f} tok/s, {threads} threads)",
+                    flush=True,
+                )
+                if threads_file.exists() and int(threads_file.read_text()) != threads:
+                    threads = int(threads_file.read_text())
+                    torch.set_num_threads(threads)
+            if time.time() - last_ckpt > args.ckpt_minutes * 60:
+                checkpoint(model, sp, state, log, args, save)
+                last_ckpt = time.time()
+        if state["batch"] >= len(batches):
+            state["chunk"] += 1
+            state["batch"] = 0
+    checkpoint(model, sp, state, log, args, save)
+    print("stopped; state saved", flush=True)
+
+
+def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-untyped-def]
+    ev = dev_bleu(model, sp, args.dev_lines)
+    rec = {
+        "step": state["step"],
+        "tokens": state["tokens"],
+        "train_seconds": round(state["seconds"]),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **ev,
+    }
+    log.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    log.flush()
+    print(f"checkpoint: {rec}", flush=True)
+    state["best_bleu"] = max(state["best_bleu"], ev["bleu"])
+    save(tag=f"{state['step']:07d}")
+
+
+# ---------------------------------------------------------------------------- export
+
+
+def export(args: argparse.Namespace) -> None:
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianMTModel
+
+    from mt.marian_files import write_tokenizer_files
+
+    run = RUNS / args.name
+    sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))
+    cks = sorted(run.glob("ckpt-*.pt"))[-args.average :]
+    if not cks:
+        sys.exit(f"no checkpoints in {run}")
+    loaded = [torch.load(c, map_location="cpu", weights_only=False) for c in cks]
+    size = torch.load(run / "last.pt", map_location="cpu", weights_only=False).get("size", "small")
+    model = MarianMTModel(model_config(sp.get_piece_size(), size))
+    candidates = {"last": loaded[-1]["model"]}
+    if len(loaded) > 1:
+        candidates["average"] = {
+            k: sum(ck["model"][k].float() for ck in loaded) / len(loaded)
+            for k in loaded[-1]["model"]
+        }
+    best_name, best_score, best_state = "", -1.0, None
+    for name, sd in candidates.items():
+        model.load_state_dict(sd)
+        ev = dev_bleu(model, sp, args.dev_lines)
+        print(f"{name}: {ev}", flush=True)
+        if ev["bleu"] > best_score:
+            best_name, best_score, best_state = name, ev["bleu"], sd
+    model.load_state_dict(best_state)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.safetensors"):
+        old.unlink()
+    model.save_pretrained(out, max_shard_size="15MB")
+    # Tokenizer files in OPUS-MT's layout: one joint SentencePiece model used for both sides.
+    write_tokenizer_files(RUNS / "data" / "spm.model", out)
+    last_state = loaded[-1]["state"]
+    info = {
+        "selected": best_name,
+        "averaged_checkpoints": [c.name for c in cks] if best_name == "average" else [cks[-1].name],
+        "dev_bleu_greedy": best_score,
+        "dev_lines": args.dev_lines,
+        "steps": last_state["step"],
+        "target_tokens": last_state["tokens"],
+        "train_seconds": round(last_state["seconds"]),
+        "size": size,
+    }
+    (out / "training.json").write_text(json.dumps(info, indent=1))
+    print(f"exported {best_name} to {out}: {info}", flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("prepare")
+    pp.add_argument("--vocab", type=int, default=8000)
+    pt = sub.add_parser("train")
+    pt.add_argument("--name", default="fr-en-small")
+    pt.add_argument("--size", default="small", choices=["tiny", "small", "base"])
+    pt.add_argument("--hours", type=float, default=2.0)
+    pt.add_argument("--threads", type=int, default=2)
+    pt.add_argument("--lr", type=float, default=1e-3)
+    pt.add_argument("--warmup", type=int, default=1500)
+    pt.add_argument("--batch-tokens", type=int, default=4000)
+    pt.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True)
+    pt.add_argument("--ckpt-minutes", type=float, default=20)
+    pt.add_argument("--keep", type=int, default=5)
+    pt.add_argument("--dev-lines", type=int, default=300)
+    pe = sub.add_parser("export")
+    pe.add_argument("--name", default="fr-en-small")
+    pe.add_argument("--average", type=int, default=3)
+    pe.add_argument("--dev-lines", type=int, default=500)
+    pe.add_argument("--out", default=str(ROOT / "mt" / "models" / "fr-en-small"))
+    args = p.parse_args()
+    {"prepare": prepare, "train": train, "export": export}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Shared fixtures: a tiny Marian model built from fixture text and saved like a real one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SAMPLE = EXAMPLES / "sky-news-2022-11-nato-fr.txt"
+
+
+def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
+    """Random-weight Marian model + SentencePiece model trained on fixture text, saved to ``out``."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel
+
+    from mt.marian_files import write_tokenizer_files
+
+    out.mkdir(parents=True, exist_ok=True)
+    text = out / "spm-train.txt"
+    lines = []
+    for row in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines():
+        lines.extend(row.split("\t"))
+    lines.extend(SAMPLE.read_text(encoding="utf-8").splitlines())
+    text.write_text("\n".join(lines), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(text),
+        model_prefix=str(out / "spm"),
+        vocab_size=400,
+        model_type="unigram",
+        character_coverage=1.0,
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    pad = write_tokenizer_files(out / "spm.model", out)
+    for f in ("spm.model", "spm.vocab", "spm-train.txt"):
+        (out / f).unlink()
+    torch.manual_seed(seed)
+    config = MarianConfig(
+        vocab_size=pad + 1,
+        decoder_vocab_size=pad + 1,
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=64,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        share_encoder_decoder_embeddings=True,
+    )
+    # Random weights: outputs are gibberish but exercise every code path; 64 positions keep
+    # generation (and so the tests) short.
+    MarianMTModel(config).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-fr-en")

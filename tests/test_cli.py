@@ -1,0 +1,172 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import SAMPLE
+
+RECORD_KEYS = {
+    "paragraph",
+    "sentence",
+    "source",
+    "translation",
+    "logprob",
+    "src_tokens",
+    "tgt_tokens",
+    "split_long",
+    "chunks",
+    "repetition_guard",
+    "start",
+    "end",
+}
+
+
+def run(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mt", *args],
+        input=stdin,
+        capture_output=True,
+        env=full_env,
+        timeout=300,
+    )
+
+
+def test_translate_file_text_and_jsonl(tiny_model: Path) -> None:
+    res = run("translate", str(SAMPLE), "--model", str(tiny_model), "--beam", "1")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout.decode()
+    assert out.startswith(" date 2022-11 ")
+    assert out.count("\n\n") == 14
+
+    res = run(
+        "translate", str(SAMPLE), "--model", str(tiny_model), "--beam", "1", "--format", "jsonl"
+    )
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert len(rows) == 19
+    assert all(set(r) == RECORD_KEYS for r in rows)
+    assert rows[0]["source"].startswith("La Russie") and isinstance(rows[0]["logprob"], float)
+
+
+def test_segmented_stdin_one_line_per_line(tiny_model: Path) -> None:
+    text = "Bonjour. Merci.\n\nLe chat dort.\n"
+    res = run(
+        "translate",
+        "-",
+        "--segmented",
+        "--model",
+        str(tiny_model),
+        "--beam",
+        "1",
+        stdin=text.encode(),
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.decode().split("\n")
+    assert len(lines) == 4 and lines[1] == "" and lines[3] == ""
+    res = run(
+        "translate",
+        "--segmented",
+        "--format",
+        "jsonl",
+        "--model",
+        str(tiny_model),
+        stdin=text.encode(),
+    )
+    rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert [r["source"] for r in rows] == ["Bonjour. Merci.", "", "Le chat dort."]
+
+
+def test_model_from_env(tiny_model: Path) -> None:
+    res = run("translate", stdin=b"Bonjour.", env={"MT_MODEL": str(tiny_model)})
+    assert res.returncode == 0 and res.stdout.strip(), res.stderr
+
+
+def test_empty_input_is_empty_output() -> None:
+    for stdin in (b"", b"  \n\n \t\n"):
+        res = run("translate", "-", "--model", "/nonexistent", stdin=stdin)
+        assert res.returncode == 0 and res.stdout == b"" and res.stderr == b""
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["translate", "missing.txt"], None, "no such file"),
+        (["translate", "."], None, "is a directory"),
+        (["translate", "-"], b"caf\xe9 cr\xe8me", "not valid UTF-8"),
+        (["translate", "-", "--model", "tests"], b"Bonjour.", "holds no Marian model"),
+        (["translate", "-", "--model", "no-such-model"], b"Bonjour.", "no model 'no-such-model'"),
+        (
+            ["translate", "-", "--model", "acme/not-cached"],
+            b"Bonjour.",
+            "not in the local Hugging Face cache",
+        ),
+        (["models", "path", "acme/not-cached"], None, "mt models pull"),
+    ],
+)
+def test_bad_input_one_line_exit_2(
+    args: list[str], stdin: bytes | None, message: str, tmp_path: Path
+) -> None:
+    res = run(*args, stdin=stdin, env={"HF_HOME": str(tmp_path)})
+    err = res.stderr.decode()
+    assert res.returncode == 2
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_bundled_default_missing_says_how_to_get_one(tmp_path: Path) -> None:
+    from mt.models import BUNDLED_DIR
+
+    if (BUNDLED_DIR / "fr-en-small" / "config.json").exists():
+        pytest.skip("the bundled model is installed")
+    res = run("translate", stdin=b"Bonjour.", env={"HF_HOME": str(tmp_path)})
+    assert res.returncode == 2 and b"mt models pull" in res.stderr
+
+
+def _fake_hf_cache(home: Path, repo_id: str, model_dir: Path) -> Path:
+    """Lay out ``model_dir`` the way huggingface_hub caches a downloaded snapshot."""
+    repo = home / "hub" / ("models--" + repo_id.replace("/", "--"))
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    snap = repo / "snapshots" / commit
+    shutil.copytree(model_dir, snap)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    return snap
+
+
+def test_hub_id_resolves_from_local_cache_offline(tiny_model: Path, tmp_path: Path) -> None:
+    snap = _fake_hf_cache(tmp_path, "acme/tiny-fr-en", tiny_model)
+    env = {"HF_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    res = run("models", "path", "acme/tiny-fr-en", env=env)
+    assert res.returncode == 0, res.stderr
+    assert Path(res.stdout.decode().strip()) == snap
+    res = run("translate", "--model", "acme/tiny-fr-en", "--beam", "1", stdin=b"Bonjour.", env=env)
+    assert res.returncode == 0 and res.stdout.strip(), res.stderr
+    res = run("models", "list", env={**env, "MT_MODEL": "acme/tiny-fr-en"})
+    assert res.returncode == 0
+    assert "* acme/tiny-fr-en\thf-cache" in res.stdout.decode()
+
+
+def test_pull_offline_is_one_line_error(tmp_path: Path) -> None:
+    res = run(
+        "models",
+        "pull",
+        "acme/does-not-exist",
+        env={"HF_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1"},
+    )
+    assert res.returncode == 2
+    err = res.stderr.decode()
+    assert err.startswith("mt: error: could not download 'acme/does-not-exist'")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_python_api_one_liner(tiny_model: Path) -> None:
+    code = f"import mt; print(mt.translate('Bonjour.', model={str(tiny_model)!r}, beam=1))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip(), res.stderr

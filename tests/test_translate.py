@@ -1,0 +1,129 @@
+import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import mt
+from mt.translate import Translator, has_loop
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_model: Path) -> Translator:
+    return Translator(tiny_model, beam=1)
+
+
+def _biased_model(src: Path, dst: Path, token: str) -> Path:
+    """A copy of ``src`` whose decoder always prefers ``token`` (to force loops or empty output)."""
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    shutil.copytree(src, dst)
+    model = MarianMTModel.from_pretrained(dst)
+    tok_id = MarianTokenizer.from_pretrained(dst).convert_tokens_to_ids(token)
+    with torch.no_grad():
+        model.final_logits_bias[0, tok_id] = 50.0
+    model.save_pretrained(dst)
+    return dst
+
+
+def test_translate_string_and_list(tiny_model: Path) -> None:
+    out = mt.translate("Bonjour.", model=tiny_model, beam=1)
+    assert isinstance(out, str) and out.strip()
+    outs = mt.translate(["Bonjour.", "Merci beaucoup."], model=tiny_model, beam=1)
+    assert isinstance(outs, list) and len(outs) == 2 and all(o.strip() for o in outs)
+    assert mt.translate("  \n ", model=tiny_model) == ""
+    with pytest.raises(mt.InputError):
+        mt.translate(42, model=tiny_model)  # type: ignore[call-overload]
+
+
+def test_paragraph_structure_is_kept(translator: Translator) -> None:
+    text = "\nPremier paragraphe. Deux phrases.\n\n\nDeuxième.\n \nTroisième paragraphe !\n"
+    out = translator.translate(text)
+    separators = re.findall(r"\n[ \t]*\n\s*|\n$", out)
+    assert separators == ["\n\n\n", "\n \n", "\n"]
+    assert out.startswith("\n")
+
+
+def test_document_records(translator: Translator) -> None:
+    doc = translator.translate_document(SAMPLE.read_text(encoding="utf-8"))
+    assert doc.metadata == "date 2022-11"
+    assert doc.text.startswith(" date 2022-11 ")
+    assert len(doc.sentences) == 19
+    assert {r.paragraph for r in doc.sentences} == set(range(15))
+    first = doc.sentences[0]
+    assert first.source.startswith("La Russie")
+    assert first.translation
+    assert first.logprob < 0
+    assert first.src_tokens > 10 and first.tgt_tokens > 0
+    assert doc.text.count("\n\n") == 14
+
+
+def test_identical_sentences_translated_once(translator: Translator) -> None:
+    done: list[int] = []
+    doc = translator.translate_document(
+        "Le chat dort. Le chat dort. Le chien aboie.\n\nLe chat dort.", progress=done.append
+    )
+    assert sum(done) == 2  # two unique sentences reached the model
+    texts = [r.translation for r in doc.sentences]
+    assert texts[0] == texts[1] == texts[3]
+
+
+def test_long_paragraph_without_full_stop_is_chunked_not_truncated(translator: Translator) -> None:
+    words = (
+        "la guerre continue dans la région de Kherson, selon les forces ukrainiennes " * 500
+    ).split()
+    text = " ".join(words[:5000])
+    doc = translator.translate_document(text)
+    assert len(doc.sentences) == 1
+    rec = doc.sentences[0]
+    assert rec.split_long
+    full = len(translator.tokenizer(text)["input_ids"])
+    assert full > translator.max_input_tokens
+    # every chunk reached the model: chunk token counts add up to at least the whole
+    assert rec.src_tokens >= full
+    assert rec.tgt_tokens > translator.max_input_tokens
+
+
+def test_repetition_loop_is_caught(tiny_model: Path, tmp_path: Path) -> None:
+    looping = _biased_model(tiny_model, tmp_path / "loop", "▁la")
+    tr = Translator(looping, beam=1)
+    rec = tr.translate_document("Le président a déclaré qu'il viendrait demain.").sentences[0]
+    assert rec.repetition_guard
+    assert rec.tgt_tokens <= tr.max_length_ratio * rec.src_tokens + 10
+    assert not has_loop(tr.tokenizer(rec.translation)["input_ids"][:-1], max_n=1)
+
+
+def test_output_length_is_bounded(translator: Translator) -> None:
+    for rec in translator.translate_document(SAMPLE.read_text(encoding="utf-8")).sentences:
+        assert rec.tgt_tokens <= translator.max_length_ratio * rec.src_tokens + 10 * rec.chunks
+        assert rec.split_long == (rec.chunks > 1)
+
+
+def test_empty_output_model(tiny_model: Path, tmp_path: Path) -> None:
+    silent = _biased_model(tiny_model, tmp_path / "eos", "</s>")
+    rec = Translator(silent, beam=1).translate_document("Bonjour.").sentences[0]
+    assert rec.translation == "" and not rec.repetition_guard and rec.tgt_tokens == 1
+
+
+def test_has_loop() -> None:
+    assert has_loop([5, 5, 5, 5])
+    assert has_loop([1, 2, 3, 1, 2, 3, 1, 2, 3])
+    assert not has_loop([1, 2, 3, 4, 5, 6, 1, 2])
+    assert not has_loop([7, 7, 7])
+
+
+def test_concurrent_use_gives_same_results(translator: Translator) -> None:
+    texts = ["Bonjour.", "Le chat dort.", "La Russie a perdu l'élan.", "Merci."] * 3
+    expected = [translator.translate(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(translator.translate, texts))
+    assert got == expected
+
+
+def test_bad_options(tiny_model: Path) -> None:
+    with pytest.raises(mt.InputError):
+        Translator(tiny_model, beam=0)
