@@ -94,6 +94,29 @@ def translate(
         sys.stdout.write(doc.text)
 
 
+@app.command("eval")
+def eval_(
+    sets: Annotated[
+        list[str], typer.Argument(help="Set names in the eval folder, or X for X.fr/X.en.")
+    ],
+    model: ModelOpt = None,
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    threads: ThreadsOpt = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
+) -> None:
+    """BLEU and chrF (sacrebleu) on line-aligned French/English files."""
+    from mt.evaluate import evaluate
+    from mt.translate import Translator
+
+    tr = Translator(model, beam=beam, threads=threads)
+    for name in sets:
+        r = evaluate(tr, name, limit=limit)
+        typer.echo(
+            f"{r.name}\tlines {r.sentences}\tBLEU {r.bleu}\tchrF {r.chrf}\t"
+            f"{r.sentences_per_second:.1f} sent/s\t{r.bleu_signature}"
+        )
+
+
 @models_app.command("list")
 def models_list() -> None:
     """Show the models available locally and which one is the default."""

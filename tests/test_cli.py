@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SAMPLE
+from .conftest import DATA, SAMPLE
 
 RECORD_KEYS = {
     "paragraph",
@@ -170,3 +170,61 @@ def test_python_api_one_liner(tiny_model: Path) -> None:
     code = f"import mt; print(mt.translate('Bonjour.', model={str(tiny_model)!r}, beam=1))"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert res.returncode == 0 and res.stdout.strip(), res.stderr
+
+
+def test_eval_scores_a_pair(tiny_model: Path, tmp_path: Path) -> None:
+    rows = [
+        r.split("\t") for r in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    (tmp_path / "dev.fr").write_text("\n".join(fr for fr, _ in rows[:12]) + "\n", encoding="utf-8")
+    (tmp_path / "dev.en").write_text("\n".join(en for _, en in rows[:12]) + "\n", encoding="utf-8")
+    res = run("eval", str(tmp_path / "dev"), "--model", str(tiny_model), "--beam", "1")
+    assert res.returncode == 0, res.stderr
+    fields = res.stdout.decode().strip().split("\t")
+    assert fields[0] == "dev" and fields[1] == "lines 12"
+    assert fields[2].startswith("BLEU ") and fields[3].startswith("chrF ")
+    assert "nrefs:1|case:mixed" in fields[5]
+
+    (tmp_path / "bad.fr").write_text("un\ndeux\n", encoding="utf-8")
+    (tmp_path / "bad.en").write_text("one\n", encoding="utf-8")
+    res = run("eval", str(tmp_path / "bad"), "--model", str(tiny_model))
+    assert res.returncode == 2 and b"has 2 lines but" in res.stderr
+
+
+def test_progress_bar_only_on_a_terminal(tiny_model: Path) -> None:
+    import pty
+
+    lines = "".join(f"Phrase numéro {i}.\n" for i in range(30)).encode()
+    args = [
+        sys.executable,
+        "-m",
+        "mt",
+        "translate",
+        "--segmented",
+        "--beam",
+        "1",
+        "--model",
+        str(tiny_model),
+    ]
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    res = subprocess.run(
+        args, input=lines, stdout=subprocess.PIPE, stderr=secondary, env=env, timeout=300
+    )
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert res.returncode == 0
+    assert b"translating" in shown
+    assert len(res.stdout.decode().splitlines()) == 30
+    # not a terminal: nothing on stderr
+    res = run("translate", "--segmented", "--beam", "1", "--model", str(tiny_model), stdin=lines)
+    assert res.returncode == 0 and res.stderr == b""

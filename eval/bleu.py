@@ -1,0 +1,59 @@
+"""BLEU / chrF of a model on the evaluation sets, printed as the README's Markdown table.
+
+python eval/bleu.py                                   # bundled model, the README's four sets
+python eval/bleu.py --model DIR --beam 1 --limit 500 newstest2013
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mt.errors import MTError
+from mt.evaluate import DEFAULT_DATA, evaluate
+from mt.translate import Translator
+
+README_SETS = ["newstest2013", "newsdiscusstest2015", "ntrex128", "tatoeba-test-v2021-08-07"]
+# Helsinki-NLP/opus-mt-fr-en's model card (newstest2013 only is published for these sets).
+PUBLISHED = {"newstest2013": (33.9, 0.591)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("sets", nargs="*", default=README_SETS, help="set names in --data or X prefixes")
+    p.add_argument("--model", default=None)
+    p.add_argument("--beam", type=int, default=4)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--limit", type=int, default=None, help="first N lines of each set")
+    p.add_argument("--data", default=str(DEFAULT_DATA))
+    args = p.parse_args()
+    try:
+        tr = Translator(args.model, beam=args.beam, threads=args.threads)
+        results = []
+        for name in args.sets:
+            r = evaluate(tr, name, data_dir=Path(args.data), limit=args.limit)
+            results.append(r)
+            print(
+                f"{r.name}: BLEU {r.bleu} chrF {r.chrf} ({r.sentences} lines, {r.sentences_per_second:.1f} sent/s)",
+                file=sys.stderr,
+            )
+    except MTError as exc:
+        sys.exit(f"eval/bleu.py: error: {exc}")
+    print(f"model: `{tr.path.name}`, beam {args.beam}\n")
+    print("| set | lines | BLEU | chrF | sent/s | opus-mt-fr-en (published) |")
+    print("|---|---:|---:|---:|---:|---|")
+    for r in results:
+        pub = PUBLISHED.get(r.name)
+        ref = f"BLEU {pub[0]} / chrF {pub[1]}" if pub else "–"
+        print(
+            f"| {r.name} | {r.sentences} | {r.bleu} | {r.chrf} | {r.sentences_per_second:.1f} | {ref} |"
+        )
+    print(f"\nBLEU signature: `{results[0].bleu_signature}`  ")
+    print(f"chrF signature: `{results[0].chrf_signature}`")
+
+
+if __name__ == "__main__":
+    main()
