@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from typing import Annotated
 
@@ -75,6 +76,9 @@ def translate(
     threads: ThreadsOpt = None,
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair garbled French (see 'mt check') first.")
+    ] = False,
 ) -> None:
     """Translate French text (a file or standard input) into English."""
     from mt.segment import segment, segment_lines
@@ -83,6 +87,12 @@ def translate(
     text = read_text(input)
     if not text.strip():
         return
+    metadata = None
+    if repair:
+        from mt.garble import repair as repair_text
+
+        fixed = repair_text(text)
+        text, metadata = fixed.text, fixed.metadata
     units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
     tr = Translator(model, beam=beam, threads=threads)
     with _progress(units) as advance:
@@ -90,8 +100,48 @@ def translate(
     if format is Format.jsonl:
         for rec in doc.sentences:
             sys.stdout.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+    elif metadata:
+        # the metadata moved out by the repair goes back in front of the prose, untranslated
+        body = doc.text.lstrip()
+        sys.stdout.write(doc.text[: len(doc.text) - len(body)] + f"{metadata} {body}")
     else:
         sys.stdout.write(doc.text)
+
+
+@app.command()
+def check(
+    input: InputArg = None,
+    format: FormatOpt = Format.text,
+    segmented: SegmentedOpt = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Apply high-confidence fixes.")] = False,
+) -> None:
+    """Find garbled spans in French text: where, what kind, why, and a suggested fix."""
+    from mt import garble
+    from mt.report import format_change, format_report
+
+    text = read_text(input)
+    if repair:
+        fixed = garble.repair(text)
+        if format is Format.jsonl:
+            row = {
+                "text": fixed.text,
+                "metadata": fixed.metadata,
+                "changes": [asdict(c) for c in fixed.changes],
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(fixed.text)
+            for change in fixed.changes:
+                typer.echo(format_change(change), err=True)
+        return
+    if not text.strip():
+        return
+    reports = garble.check(text, segmented=segmented)
+    for rep in reports:
+        if format is Format.jsonl:
+            sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(format_report(rep, color=sys.stdout.isatty()))
 
 
 @app.command("eval")

@@ -1,0 +1,448 @@
+"""Detect (and repair) garbled machine-translated French, with located and explained flags.
+
+Each detector looks for one kind of damage and returns :class:`Flag` objects whose ``start`` /
+``end`` are character offsets in the sentence. A sentence's ``garble_score`` combines its flags'
+confidences as independent evidence: ``1 - prod(1 - confidence)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from mt.lexicon import detect_language, known, zipf
+from mt.segment import segment, segment_lines, split_metadata
+
+FLAG_THRESHOLD = 0.5
+
+_LETTERS = r"A-Za-zÀ-ÖØ-öø-ÿŒœÆæ"
+_WORD = re.compile(rf"[{_LETTERS}]+")
+_TOKEN = re.compile(rf"[{_LETTERS}]+(?:[-'’][{_LETTERS}]+)*")
+_VOWEL = "aeiouàâäéèêëîïôöùûüœæAEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One problem in a sentence: what, where (character offsets in the sentence), and why."""
+
+    type: str
+    start: int
+    end: int
+    text: str
+    reason: str
+    confidence: float
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class SentenceReport:
+    """Garble report for one sentence."""
+
+    index: int
+    text: str
+    garble_score: float
+    flagged: bool
+    flags: list[Flag] = field(default_factory=list)
+    language: str = "fr"
+    start: int = 0  # offsets of the sentence in the checked text
+    end: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------- detectors
+
+_STRAY_WORDS = frozenset(
+    "le la les l un une des du de au aux ce cette ces il elle ils elles mais et qui que dans "
+    "pour sur avec par en".split()
+)
+# Proper names that start with a capitalised article or preposition.
+_NAMES_WITH_ARTICLE = frozenset(
+    """la haye|la paz|le caire|le havre|le mans|le monde|le figaro|le pen|la mecque|le cap|
+    les échos|la rochelle|la réunion|le parisien|la croix|la poste|le point|les républicains|
+    la défense|le bourget|la valette|la nouvelle|le touquet|la fontaine|la tribune|
+    les verts|la manche|le libéria|la libre|le soir|le temps|le devoir|la presse|
+    de gaulle|le drian|le maire|la rédaction|du bellay|de villepin|des moines|la palma|
+    le salvador|la nouvelle-orléans|la havane|le québec|la silicon|le louvre|le bon marché""".replace(
+        "\n", ""
+    ).split("|")
+)
+_SENTENCE_OPENERS = set('.!?:;«“"(—–-…')
+
+
+def _stray_capital(text: str) -> list[Flag]:
+    flags = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        base = re.split(r"['’]", word)[0]
+        if (
+            not base[:1].isupper()
+            or base.lower() not in _STRAY_WORDS
+            or (base.isupper() and len(base) > 1)
+        ):
+            continue
+        before = text[max(0, m.start() - 60) : m.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_OPENERS or before[-1] in "”»\n":
+            continue
+        prev = _TOKEN.findall(before[-40:])
+        if prev and prev[-1][:1].isupper() and not prev[-1].isupper():
+            continue  # inside a multi-word name: "Kim Jong Un", "Saint Louis et Des Moines"
+        elided = word[len(base) + 1 :]
+        if elided and not known(elided, 3.0):
+            continue  # a brand or name: "L’Oreal"
+        if len(base) == 1 and text[m.end() : m.end() + 1] == ".":
+            continue  # an initial: "Monsieur L."
+        after = _TOKEN.match(text, m.end() + 1)
+        pair = f"{base.lower()} {after.group().lower()}" if after else ""
+        if any(pair.startswith(n) for n in _NAMES_WITH_ARTICLE):
+            continue
+        if after and after.group()[:1].isupper() and not known(after.group(), 3.0):
+            continue  # part of a rare name: "Bill De Blasio", "Marine Le Pen"
+        suggestion = word[0].lower() + word[1:]
+        flags.append(
+            Flag(
+                "stray_capital",
+                m.start(),
+                m.start() + len(base),
+                base,
+                f"capitalised '{base}' in the middle of a sentence",
+                0.85,
+                suggestion[: len(base)],
+            )
+        )
+    return flags
+
+
+_DUPLICATE = re.compile(rf"\b([{_LETTERS}]+)\s+(\1)\b", re.IGNORECASE)
+_LEGIT_DOUBLES = frozenset({"nous", "vous"})
+
+
+def _duplicate_word(text: str) -> list[Flag]:
+    return [
+        Flag(
+            "duplicate_word",
+            m.start(),
+            m.end(),
+            m.group(),
+            f"'{m.group(1)}' repeated",
+            0.9,
+            m.group(1),
+        )
+        for m in _DUPLICATE.finditer(text)
+        if m.group(1).lower() not in _LEGIT_DOUBLES and not m.group(1)[:1].isupper()
+    ]
+
+
+_ELIDABLE = re.compile(
+    rf"\b(le|la|de|je|me|te|se|ne|ce|que|jusque|lorsque|puisque|si)\s+([{_VOWEL}h][{_LETTERS}]*)",
+    re.IGNORECASE,
+)
+# Words that begin with a vowel letter but take no elision, and common h-muet words that do.
+_NO_ELISION = frozenset("un une onze oui ouate ouistiti uhlan".split())
+_H_MUET = frozenset(
+    "homme hommes heure heures histoire hôpital hiver habitant habitants hôtel humanité "
+    "homologue honneur huile hier habitude herbe hélicoptère héritage hypothèse".split()
+)
+
+
+def _bad_elision(text: str) -> list[Flag]:
+    flags = []
+    for m in _ELIDABLE.finditer(text):
+        art, word = m.group(1), m.group(2)
+        low = word.lower()
+        if low in _NO_ELISION or (low[0] == "h" and low not in _H_MUET):
+            continue
+        if len(word) == 1 or zipf(word, "en") > zipf(word, "fr") + 1.0 >= 1.0 + 2.0:
+            continue  # an initial ("de A. Šternfeld") or an English name ("la University")
+        if art.lower() == "si" and not low.startswith("il"):
+            continue  # only "si il(s)" elides
+        fixed = (
+            f"{art[0]}'{word}"
+            if art.lower() not in {"que", "jusque", "lorsque", "puisque"}
+            else (f"{art[:-1]}'{word}")
+        )
+        flags.append(
+            Flag(
+                "bad_elision",
+                m.start(),
+                m.end(),
+                m.group(),
+                f"'{art} {word}' should elide",
+                0.9,
+                fixed,
+            )
+        )
+    return flags
+
+
+_QUOTE_CHARS = {"«": "fr", "»": "fr", "“": "en", "”": "en"}
+_QUOTE_AS_OPENER = re.compile(r"(?<=[A-Za-z])['’]”")
+
+
+def _quote_mismatch(text: str) -> list[Flag]:
+    flags = []
+    for m in _QUOTE_AS_OPENER.finditer(text):
+        flags.append(
+            Flag(
+                "quote_mismatch",
+                m.start() + 1,
+                m.end(),
+                m.group()[1:],
+                "closing quotation mark used to open a quote",
+                0.9,
+                "« ",
+            )
+        )
+    styles = {_QUOTE_CHARS[c] for c in text if c in _QUOTE_CHARS}
+    if len(styles) > 1:
+        i = next(i for i, c in enumerate(text) if c in "“”")
+        if not any(f.start == i for f in flags):
+            flags.append(Flag("quote_mismatch", i, i + 1, text[i], "« » and “ ” mixed", 0.8, None))
+    for open_, close in (("«", "»"), ("“", "”")):
+        n_open, n_close = text.count(open_), text.count(close)
+        if n_open != n_close and not flags:
+            char = open_ if n_open > n_close else close
+            i = text.index(char) if n_open > n_close else text.rindex(char)
+            # a quote left open may continue in the next paragraph, as news style allows
+            flags.append(
+                Flag("quote_mismatch", i, i + 1, char, "unbalanced quotation marks", 0.35, None)
+            )
+    return flags
+
+
+_MISSING_SPACE = re.compile(
+    rf"(?<=[{_LETTERS}]{{2}})([.!?;])(?=[A-ZÀ-ÖØ-Þ][{_LETTERS}])|(?<=[{_LETTERS}]{{2}})([,:])(?=[{_LETTERS}]{{2}})"
+)
+
+
+def _missing_space(text: str) -> list[Flag]:
+    return [
+        Flag(
+            "missing_space",
+            m.start(),
+            m.end() + 1,
+            text[m.start() : m.end() + 1],
+            f"no space after '{m.group()}'",
+            0.85,
+            f"{m.group()} {text[m.end()]}",
+        )
+        for m in _MISSING_SPACE.finditer(text)
+    ]
+
+
+# Short words that machine translation glues to a neighbour ("Khersonsous" = "Kherson sous").
+_GLUE_WORDS = frozenset(
+    """sous dans pour avec sur par de des du la le les et ou en au aux à qui que mais contre
+    entre après avant depuis pendant vers chez sans selon lors où est a ont sont un une ce""".split()
+)
+# After a name, only prepositions and conjunctions count (not "est", "ont": "Ornest").
+_NAME_GLUE = _GLUE_WORDS - {"est", "ont", "sont", "une"}
+# Word endings and prefixes that make a rare word look like two ("mineront" = "miner ont").
+_SUFFIXES = frozenset(
+    """ont ons ions ez iez ent aient ait ais ant ment ements er eur eurs euse ité age isme iste
+    able ible eau aux rent ra ras rez rons ront""".split()
+)
+_PREFIXES = frozenset(
+    "bio dés dé re ré pré anti auto micro macro multi néo post pro sous super".split()
+)
+
+
+def _split_merged(word: str) -> tuple[str, str] | None:
+    """Best split of an unknown word into two known words, or None."""
+    best: tuple[float, str, str] | None = None
+    capital = word[:1].isupper()
+    for i in range(1, len(word)):
+        left, right = word[:i], word[i:]
+        zl = max(zipf(left, "fr"), zipf(left, "en"))
+        zr = zipf(right, "fr")
+        if capital:
+            # a name glued to a following short word
+            ok = len(left) >= 3 and zl >= 1.5 and len(right) >= 3 and right.lower() in _NAME_GLUE
+        else:
+            ok = (
+                (left in _GLUE_WORDS and zr >= 3.0 and len(right) >= 3)
+                or (right in _GLUE_WORDS and zl >= 3.0 and len(left) >= 3)
+                or (
+                    min(zl, zr) >= 4.0
+                    and min(len(left), len(right)) >= 3
+                    and right not in _SUFFIXES
+                    and left not in _PREFIXES
+                )
+            )
+        if ok:
+            score = zl + zr
+            if best is None or score > best[0]:
+                best = (score, left, right)
+    return (best[1], best[2]) if best else None
+
+
+def _merged_token(text: str) -> list[Flag]:
+    flags = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if len(word) < 6 or known(word) or word.isupper():
+            continue
+        split = _split_merged(word)
+        if split:
+            flags.append(
+                Flag(
+                    "merged_token",
+                    m.start(),
+                    m.end(),
+                    word,
+                    f"unknown word; reads as '{split[0]} {split[1]}'",
+                    0.9,
+                    f"{split[0]} {split[1]}",
+                )
+            )
+    return flags
+
+
+def _english_leak(text: str) -> list[Flag]:
+    flags: list[Flag] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word[:1].isupper() or len(word) < 2:
+            continue
+        en, fr = zipf(word, "en"), zipf(word, "fr")
+        if en >= 3.0 and en - fr >= 2.0:
+            if flags and text[flags[-1].end : m.start()].strip() == "":
+                last = flags.pop()
+                span = text[last.start : m.end()]
+                flags.append(
+                    Flag("english_leak", last.start, m.end(), span, f"English words '{span}'", 0.9)
+                )
+            else:
+                conf = round(min(0.7, 0.35 + 0.1 * (en - fr - 2.0)), 2)
+                flags.append(
+                    Flag("english_leak", m.start(), m.end(), word, f"English word '{word}'", conf)
+                )
+    return flags
+
+
+DETECTORS: dict[str, Callable[[str], list[Flag]]] = {
+    "merged_token": _merged_token,
+    "stray_capital": _stray_capital,
+    "duplicate_word": _duplicate_word,
+    "english_leak": _english_leak,
+    "bad_elision": _bad_elision,
+    "quote_mismatch": _quote_mismatch,
+    "missing_space": _missing_space,
+}
+
+
+def check_sentence(text: str, index: int = 0, start: int = 0) -> SentenceReport:
+    """Run every detector on one sentence."""
+    flags: list[Flag] = []
+    meta, prose_at = split_metadata(text)
+    if meta:
+        flags.append(Flag("metadata", 0, len(meta), meta, "metadata glued to the text", 0.95, ""))
+    language, confidence = detect_language(_WORD.findall(text[prose_at:]))
+    if language != "fr" and confidence >= 0.25:
+        return SentenceReport(index, text, 0.0, False, [], language, start, start + len(text))
+    prose = text[prose_at:]
+    for detect in DETECTORS.values():
+        for f in detect(prose):
+            flags.append(replace(f, start=f.start + prose_at, end=f.end + prose_at))
+    flags.sort(key=lambda f: (f.start, f.end))
+    remaining = 1.0
+    for f in flags:
+        remaining *= 1 - f.confidence
+    score = round(1 - remaining, 4)
+    return SentenceReport(
+        index, text, score, score >= FLAG_THRESHOLD, flags, "fr", start, start + len(text)
+    )
+
+
+def check(text: str, *, segmented: bool = False) -> list[SentenceReport]:
+    """Check French text sentence by sentence (or line by line with ``segmented=True``)."""
+    if segmented:
+        out, pos = [], 0
+        for i, line in enumerate(segment_lines(text)):
+            out.append(check_sentence(line, i, pos))
+            pos += len(line) + 1
+        return out
+    doc = segment(text)
+    reports: list[SentenceReport] = []
+    for p in doc.paragraphs:
+        for s in p.sentences:
+            begin = s.start
+            if p.metadata and s is p.sentences[0]:
+                begin = p.start  # report the glued metadata with the sentence it sticks to
+            reports.append(check_sentence(text[begin : s.end], len(reports), begin))
+    return reports
+
+
+# ---------------------------------------------------------------------------- repair
+
+REPAIRABLE = frozenset(
+    {"merged_token", "bad_elision", "quote_mismatch", "missing_space", "duplicate_word", "metadata"}
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One applied fix, with offsets into the original text."""
+
+    type: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Repair:
+    """Repaired text, the metadata moved out of it, and every change made."""
+
+    text: str
+    changes: list[Change]
+    metadata: str | None = None
+
+
+def repair(text: str, *, min_confidence: float = 0.8) -> Repair:
+    """Apply the high-confidence fixes (merged tokens, elision, quotes, spacing, metadata)."""
+    edits: list[Change] = []
+    metadata = None
+    for rep in check(text):
+        for f in rep.flags:
+            if f.type not in REPAIRABLE or f.confidence < min_confidence or f.suggestion is None:
+                continue
+            start, end = rep.start + f.start, rep.start + f.end
+            after = f.suggestion
+            if f.type == "metadata":
+                metadata = f.text
+                end = rep.start + split_metadata(rep.text)[1]  # the metadata and its space
+                after = ""
+            edits.append(Change(f.type, start, end, text[start:end], after))
+        edits.extend(_normalise_quotes(text, rep))
+    edits = _non_overlapping(edits)
+    out = text
+    for c in sorted(edits, key=lambda c: c.start, reverse=True):
+        out = out[: c.start] + c.after + out[c.end :]
+    return Repair(out, sorted(edits, key=lambda c: c.start), metadata)
+
+
+def _normalise_quotes(text: str, rep: SentenceReport) -> list[Change]:
+    """Turn “ ” pairs into « » (French quotation marks) in a sentence that mixes styles."""
+    if not any(f.type == "quote_mismatch" and f.confidence >= 0.8 for f in rep.flags):
+        return []
+    changes = []
+    for i, c in enumerate(rep.text):
+        if c in "“”":
+            pos = rep.start + i
+            after = "« " if c == "“" else " »"
+            changes.append(Change("quote_mismatch", pos, pos + 1, c, after))
+    return changes
+
+
+def _non_overlapping(edits: list[Change]) -> list[Change]:
+    kept: list[Change] = []
+    for c in sorted(edits, key=lambda c: (c.start, -(c.end - c.start))):
+        if kept and c.start < kept[-1].end:
+            continue
+        kept.append(c)
+    return kept

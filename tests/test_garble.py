@@ -1,0 +1,146 @@
+import json
+import time
+
+import pytest
+
+import mt.garble
+from mt.garble import check, check_sentence, repair
+
+from .conftest import SAMPLE
+from .test_cli import run
+
+
+def flags_of(text: str) -> list[tuple[str, str, str | None]]:
+    rep = check_sentence(text)
+    return [(f.type, f.text, f.suggestion) for f in rep.flags]
+
+
+def test_sample_article_errors_are_flagged_with_the_right_type() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    reports = check(text)
+    found = {(f.type, f.text) for r in reports for f in r.flags if r.flagged}
+    assert ("metadata", "date 2022-11") in found
+    assert ("merged_token", "Khersonsous") in found
+    assert ("bad_elision", "le OTAN") in found
+    assert ("stray_capital", "Le") in found
+    assert ("stray_capital", "La") in found
+    assert ("quote_mismatch", "”") in found
+    # spans point at the offending text, in sentence and in document coordinates
+    for r in reports:
+        assert text[r.start : r.end] == r.text
+        for f in r.flags:
+            assert r.text[f.start : f.end] == f.text
+    # the real names of the article are not flagged
+    flagged_text = " ".join(f.text for r in reports for f in r.flags)
+    for name in ("Stoltenberg", "Sunak", "Poutine", "Kherson "):
+        assert name not in flagged_text
+
+
+def test_each_type_on_its_own() -> None:
+    assert flags_of("Les troupes sont entrées à Kievdans la nuit.") == [
+        ("merged_token", "Kievdans", "Kiev dans")
+    ]
+    assert flags_of("Il a vu les les soldats.") == [("duplicate_word", "les les", "les")]
+    assert flags_of("Des milliers de ukrainiens ont fui.") == [
+        ("bad_elision", "de ukrainiens", "d'ukrainiens")
+    ]
+    assert flags_of("Il a dit que La Russie avait perdu.") == [("stray_capital", "La", "la")]
+    assert flags_of("La guerre continue.Il faut agir.") == [("missing_space", ".I", ". I")]
+    assert [t for t, _, _ in flags_of("Le ministre a parlé of the meeting hier soir.")] == [
+        "english_leak"
+    ]
+    assert [t for t, _, _ in flags_of("Il a dit « bonjour ” et il est parti.")] == [
+        "quote_mismatch"
+    ]
+
+
+def test_names_and_clean_text_are_not_flagged() -> None:
+    for clean in (
+        "Selon M. Zelensky, Bunagana et Sunak ont parlé à Stoltenberg mardi.",
+        "Marine Le Pen et Bill De Blasio se sont rencontrés à La Haye.",
+        "Nous nous sommes vus à l'hôpital, puis le héros est parti.",
+        "Il a gagné 3,5 millions d'euros en 2022, selon le journal.",
+    ):
+        rep = check_sentence(clean)
+        assert not rep.flagged and rep.flags == [], (clean, rep.flags)
+
+
+def test_non_french_reports_the_language() -> None:
+    rep = check_sentence("The quick brown fox jumps over the lazy dog near the river bank.")
+    assert rep.language == "en" and rep.flags == [] and not rep.flagged
+
+
+def test_repair_sample() -> None:
+    fixed = repair(SAMPLE.read_text(encoding="utf-8"))
+    assert fixed.metadata == "date 2022-11"
+    assert "Kherson sous le feu" in fixed.text and "Khersonsous" not in fixed.text
+    assert "l'OTAN Le secrétaire" in fixed.text
+    assert "d'« encourageante »" in fixed.text
+    assert not fixed.text.lstrip().startswith("date")
+    assert {c.type for c in fixed.changes} == {
+        "metadata",
+        "merged_token",
+        "bad_elision",
+        "quote_mismatch",
+    }
+    assert mt.garble.repair("Texte propre.").changes == []
+
+
+def test_garble_score_is_combined_and_bounded() -> None:
+    one = check_sentence("Il a vu les les soldats.").garble_score
+    two = check_sentence("Il a vu les les soldats de ukrainiens.").garble_score
+    assert 0 < one < two <= 1
+
+
+def test_one_megabyte_line_is_linear() -> None:
+    base = SAMPLE.read_text(encoding="utf-8").replace("\n", " ").replace(".", ",")
+    line = (base * 400)[:1_000_000]
+    start = time.perf_counter()
+    reports = check(line, segmented=True)
+    assert len(reports) == 1 and reports[0].end == 1_000_000
+    assert time.perf_counter() - start < 20
+
+
+def test_check_cli_jsonl_and_text() -> None:
+    res = run("check", str(SAMPLE), "--format", "jsonl")
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert len(rows) == 19
+    assert set(rows[0]) == {
+        "index",
+        "text",
+        "garble_score",
+        "flagged",
+        "flags",
+        "language",
+        "start",
+        "end",
+    }
+    flag = rows[1]["flags"][0]
+    assert set(flag) == {"type", "start", "end", "text", "reason", "confidence", "suggestion"}
+    assert flag["type"] == "merged_token" and flag["suggestion"] == "Kherson sous"
+
+    res = run("check", "-", stdin=b"Il a vu les les soldats.")
+    out = res.stdout.decode()
+    assert "[[les les]]" in out and "duplicate_word" in out and "FLAGGED" in out
+
+
+def test_check_cli_segmented_and_repair() -> None:
+    res = run("check", "--segmented", "--format", "jsonl", stdin=b"Un. Deux.\n\nde ukrainiens\n")
+    rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert [r["text"] for r in rows] == ["Un. Deux.", "", "de ukrainiens"]
+    res = run("check", "--repair", stdin="Il est à Khersonsous le feu.".encode())
+    assert res.stdout.decode() == "Il est à Kherson sous le feu."
+    assert "merged_token" in res.stderr.decode()
+
+
+@pytest.mark.parametrize("stdin", [b"", b"   \n"])
+def test_check_cli_empty(stdin: bytes) -> None:
+    res = run("check", "-", stdin=stdin)
+    assert res.returncode == 0 and res.stdout == b""
+
+
+def test_translate_with_repair_keeps_metadata(tiny_model) -> None:  # type: ignore[no-untyped-def]
+    res = run("translate", str(SAMPLE), "--repair", "--model", str(tiny_model), "--beam", "1")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().startswith(" date 2022-11 ")
