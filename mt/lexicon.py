@@ -34,6 +34,10 @@ def detect_language(words: list[str]) -> tuple[str, float]:
     words = [w for w in words if w.isalpha()]
     if len(words) < 3:
         return "fr", 0.0
+    fr = [zipf(w, "fr") for w in words]
+    if sum(z >= 3.0 for z in fr) >= 0.85 * len(words):
+        # nearly every word is common French: skip the other languages (the usual case)
+        return "fr", 1.0
     scores = {lang: sum(zipf(w, lang) for w in words) / len(words) for lang in LANGUAGES}
     best = max(scores, key=lambda k: scores[k])
     margin = (

@@ -144,3 +144,15 @@ def test_translate_with_repair_keeps_metadata(tiny_model) -> None:  # type: igno
     res = run("translate", str(SAMPLE), "--repair", "--model", str(tiny_model), "--beam", "1")
     assert res.returncode == 0, res.stderr
     assert res.stdout.decode().startswith(" date 2022-11 ")
+
+
+def test_word_order_from_the_bigram_model() -> None:
+    from mt import lm
+
+    assert lm.available()
+    words = "il est tôt trop pour tirer des conclusions".split()
+    assert lm.swap_gain(words, 2) > 5  # "tôt trop" -> "trop tôt"
+    assert lm.swap_gain("il est trop tôt pour tirer".split(), 2) < 0
+    assert flags_of("Il est tôt trop pour tirer des conclusions.") == [
+        ("word_order", "tôt trop", "trop tôt")
+    ]
