@@ -314,6 +314,11 @@ def train(args: argparse.Namespace) -> None:
 
     run = RUNS / args.name
     run.mkdir(parents=True, exist_ok=True)
+    if args.init_from and not (run / "last.pt").exists():
+        # keep the exported model's vocabulary (a re-run of `prepare` may not reproduce it)
+        (RUNS / "data" / "spm.model").write_bytes(
+            (Path(args.init_from) / "source.spm").read_bytes()
+        )
     sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))
     vocab = sp.get_piece_size()
     threads_file = run / "threads"
@@ -327,6 +332,13 @@ def train(args: argparse.Namespace) -> None:
     )
     state = {"step": 0, "chunk": 0, "batch": 0, "tokens": 0, "seconds": 0.0, "best_bleu": -1.0}
     last = run / "last.pt"
+    if not last.exists() and args.init_from:
+        # A fresh machine: continue from the exported model (weights only; new optimiser state).
+        init = MarianMTModel.from_pretrained(args.init_from)
+        model.load_state_dict(init.state_dict())
+        info = json.loads((Path(args.init_from) / "training.json").read_text())
+        state.update(step=0, tokens=info["target_tokens"], seconds=float(info["train_seconds"]))
+        print(f"initialised from {args.init_from} ({state['tokens']:,} target tokens)", flush=True)
     if last.exists():
         ck = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(ck["model"])
@@ -506,6 +518,11 @@ def main() -> None:
     pt.add_argument("--ckpt-minutes", type=float, default=20)
     pt.add_argument("--keep", type=int, default=5)
     pt.add_argument("--dev-lines", type=int, default=300)
+    pt.add_argument(
+        "--init-from",
+        default=None,
+        help="exported model dir to start from when runs/<name> has no checkpoint (e.g. mt/models/fr-en-small)",
+    )
     pe = sub.add_parser("export")
     pe.add_argument("--name", default="fr-en-small")
     pe.add_argument("--average", type=int, default=3)
