@@ -27,11 +27,12 @@ def main() -> None:
     p.add_argument("--model", default=None)
     p.add_argument("--beam", type=int, default=4)
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--backend", default="torch", choices=["torch", "ct2"])
     p.add_argument("--limit", type=int, default=None, help="first N lines of each set")
     p.add_argument("--data", default=str(DEFAULT_DATA))
     args = p.parse_args()
     try:
-        tr = Translator(args.model, beam=args.beam, threads=args.threads)
+        tr = Translator(args.model, beam=args.beam, threads=args.threads, backend=args.backend)
         results = []
         for name in args.sets:
             r = evaluate(tr, name, data_dir=Path(args.data), limit=args.limit)
@@ -42,7 +43,7 @@ def main() -> None:
             )
     except MTError as exc:
         sys.exit(f"eval/bleu.py: error: {exc}")
-    print(f"model: `{tr.path.name}`, beam {args.beam}\n")
+    print(f"model: `{tr.path.name}`, backend {args.backend}, beam {args.beam}\n")
     print("| set | lines | BLEU | chrF | sent/s | opus-mt-fr-en (published) |")
     print("|---|---:|---:|---:|---:|---|")
     for r in results:

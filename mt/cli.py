@@ -36,7 +36,13 @@ ModelOpt = Annotated[
         "--model", "-m", help="Model directory, bundled name or cached hub id (env MT_MODEL)."
     ),
 ]
-ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for torch.")]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads.")]
+BackendOpt = Annotated[
+    str,
+    typer.Option(
+        "--backend", help="Inference backend: torch, or ct2 (CTranslate2 int8, converted once)."
+    ),
+]
 SegmentedOpt = Annotated[
     bool, typer.Option("--segmented", help="Each input line is one segment: no sentence splitting.")
 ]
@@ -74,6 +80,7 @@ def translate(
     model: ModelOpt = None,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
+    backend: BackendOpt = "torch",
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
     repair: Annotated[
@@ -94,7 +101,7 @@ def translate(
         fixed = repair_text(text)
         text, metadata = fixed.text, fixed.metadata
     units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
-    tr = Translator(model, beam=beam, threads=threads)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend)
     with _progress(units) as advance:
         doc = tr.translate_document(text, segmented=segmented, progress=advance)  # type: ignore[arg-type]
     if format is Format.jsonl:
@@ -152,13 +159,14 @@ def eval_(
     model: ModelOpt = None,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
+    backend: BackendOpt = "torch",
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
 ) -> None:
     """BLEU and chrF (sacrebleu) on line-aligned French/English files."""
     from mt.evaluate import evaluate
     from mt.translate import Translator
 
-    tr = Translator(model, beam=beam, threads=threads)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend)
     for name in sets:
         r = evaluate(tr, name, limit=limit)
         typer.echo(

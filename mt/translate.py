@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from mt.errors import InputError, ModelNotFoundError
+from mt.backends import BACKENDS, Backend, CT2Backend, TorchBackend
+from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.models import resolve
 from mt.segment import Document, segment, segment_lines
 
@@ -134,6 +135,7 @@ class Translator:
         *,
         beam: int = 4,
         threads: int | None = None,
+        backend: str = "torch",
         max_batch_tokens: int = 4096,
         max_input_tokens: int = 256,
         max_length_ratio: float = 2.0,
@@ -142,28 +144,33 @@ class Translator:
             raise InputError("beam must be at least 1")
         if threads is not None and threads < 1:
             raise InputError("threads must be at least 1")
-        import torch
-        from transformers import MarianMTModel, MarianTokenizer
+        if backend not in BACKENDS:
+            raise InputError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        from transformers import MarianTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        if threads is not None:
-            torch.set_num_threads(threads)
         self.path = resolve(model)
+        self.backend_name = backend
         try:
             self.tokenizer = MarianTokenizer.from_pretrained(str(self.path))
-            self.model = MarianMTModel.from_pretrained(str(self.path), dtype=torch.float32).eval()
+            self.backend: Backend = (
+                TorchBackend(self.path, threads)
+                if backend == "torch"
+                else CT2Backend(self.path, self.tokenizer, threads)
+            )
+        except MTError:
+            raise
         except Exception as exc:  # corrupt or mismatched files: report, don't crash
             raise ModelNotFoundError(
                 f"could not load a Marian model from {self.path}: {exc}"
             ) from exc
         self.beam = beam
         self.max_batch_tokens = max_batch_tokens
-        self._positions = int(self.model.config.max_position_embeddings)
+        self._positions = self.backend.max_positions
         self.max_input_tokens = max(8, min(max_input_tokens, self._positions - 2))
         self.max_length_ratio = max_length_ratio
-        self._pad = int(self.model.config.pad_token_id)
         self._tok_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public API
@@ -291,95 +298,33 @@ class Translator:
         return min(bound, self._positions - 1)
 
     def _generate(self, batch: list[list[int]]) -> list[tuple[str, list[int], int, bool, float]]:
-        import torch
-
-        x, mask = self._pad_batch(batch)
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=x,
-                attention_mask=mask,
-                num_beams=self.beam,
-                max_new_tokens=self._max_new(x.shape[1]),
-            )
-        seqs = [self._strip(s) for s in out.tolist()]
+        longest = max(len(src) for src in batch)
+        seqs = self.backend.generate(
+            batch, beam=self.beam, max_new=self._max_new(longest), guard=False
+        )
+        eos = self.backend.eos_id
         guarded = []
         for k, (src, seq) in enumerate(zip(batch, seqs, strict=True)):
-            runaway = len(seq) > self._max_new(len(src)) or not seq or seq[-1] != self._eos
+            runaway = len(seq) > self._max_new(len(src)) or not seq or seq[-1] != eos
             if has_loop(seq) or (runaway and len(seq) > 4):
                 guarded.append(k)
         if guarded:
-            for k, seq in zip(guarded, self._redecode([batch[k] for k in guarded]), strict=True):
+            redone = self.backend.generate(
+                [batch[k] for k in guarded],
+                beam=self.beam,
+                max_new=self._max_new(longest),
+                guard=True,
+            )
+            for k, seq in zip(guarded, redone, strict=True):
                 # the batch shares one length limit; each sentence gets its own bound
                 seqs[k] = seq[: self._max_new(len(batch[k]))]
-        scores = self._score(batch, seqs)
+        scores = self.backend.score(batch, seqs)
         with self._tok_lock:
             texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
         return [
             (texts[k].strip(), seqs[k], len(batch[k]), k in guarded, scores[k])
             for k in range(len(batch))
         ]
-
-    @property
-    def _eos(self) -> int:
-        return int(self.model.config.eos_token_id)
-
-    def _strip(self, seq: list[int]) -> list[int]:
-        """Drop the decoder start token and padding; keep tokens up to and including eos."""
-        seq = seq[1:] if seq and seq[0] == self.model.config.decoder_start_token_id else seq
-        out = []
-        for t in seq:
-            if t == self._pad:
-                continue
-            out.append(t)
-            if t == self._eos:
-                break
-        return out
-
-    def _redecode(self, batch: list[list[int]]) -> list[list[int]]:
-        """Decode again with n-gram blocking and a repetition penalty."""
-        import torch
-
-        x, mask = self._pad_batch(batch)
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=x,
-                attention_mask=mask,
-                num_beams=self.beam,
-                max_new_tokens=self._max_new(x.shape[1]),
-                no_repeat_ngram_size=3,
-                repetition_penalty=1.3,
-            )
-        return [self._strip(s) for s in out.tolist()]
-
-    def _pad_batch(self, batch: list[list[int]]) -> tuple[Any, Any]:
-        import torch
-
-        width = max(len(s) for s in batch)
-        x = torch.full((len(batch), width), self._pad, dtype=torch.long)
-        for i, s in enumerate(batch):
-            x[i, : len(s)] = torch.tensor(s, dtype=torch.long)
-        return x, (x != self._pad).long()
-
-    def _score(self, batch: list[list[int]], seqs: list[list[int]]) -> list[float]:
-        """Mean per-token log-probability of each output under the model (forced decoding)."""
-        import torch
-
-        x, mask = self._pad_batch(batch)
-        width = max(max((len(s) for s in seqs), default=0), 1)
-        labels = torch.full((len(seqs), width), -100, dtype=torch.long)
-        dec = torch.full((len(seqs), width), self._pad, dtype=torch.long)
-        start = int(self.model.config.decoder_start_token_id)
-        for i, s in enumerate(seqs):
-            if s:
-                labels[i, : len(s)] = torch.tensor(s)
-                dec[i, : len(s)] = torch.tensor([start, *s[:-1]])
-        with torch.inference_mode():
-            logits = self.model(input_ids=x, attention_mask=mask, decoder_input_ids=dec).logits
-            logp = torch.log_softmax(logits.float(), dim=-1)
-            valid = labels != -100
-            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * valid
-            totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
-        return [float(v) for v in totals.tolist()]
 
 
 def _record(

@@ -127,3 +127,38 @@ def test_concurrent_use_gives_same_results(translator: Translator) -> None:
 def test_bad_options(tiny_model: Path) -> None:
     with pytest.raises(mt.InputError):
         Translator(tiny_model, beam=0)
+
+
+def test_ct2_backend_converts_once_and_translates(tiny_model: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    tr = Translator(model, beam=2, backend="ct2")
+    assert (model / "ct2-int8" / "model.bin").is_file()
+    doc = tr.translate_document(SAMPLE.read_text(encoding="utf-8"))
+    assert len(doc.sentences) == 19 and doc.metadata == "date 2022-11"
+    for rec in doc.sentences:
+        assert rec.translation and rec.logprob < 0
+        assert rec.tgt_tokens <= tr.max_length_ratio * rec.src_tokens + 10 * rec.chunks
+    stamp = (model / "ct2-int8" / "model.bin").stat().st_mtime_ns
+    Translator(model, backend="ct2")  # cached: not converted again
+    assert (model / "ct2-int8" / "model.bin").stat().st_mtime_ns == stamp
+
+
+def test_ct2_read_only_model_uses_cache_dir(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mt.backends
+
+    model = tmp_path / "ro-model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    # tests run as root, who may write anywhere: make the model directory look read-only
+    monkeypatch.setattr(mt.backends.os, "access", lambda path, mode: Path(path) != model)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert Translator(model, backend="ct2").translate("Bonjour.")
+    assert not (model / "ct2-int8").exists()
+    assert list((tmp_path / "cache" / "mt" / "ct2").glob("ro-model-*-int8/model.bin"))
+
+
+def test_unknown_backend(tiny_model: Path) -> None:
+    with pytest.raises(mt.InputError, match="unknown backend"):
+        Translator(tiny_model, backend="onnx")

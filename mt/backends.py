@@ -1,0 +1,189 @@
+"""Inference backends for a Marian model: transformers/torch, or CTranslate2 (int8 on CPU).
+
+A backend turns batches of source token ids into output token ids, and scores given outputs
+(mean log-probability per token, eos included, by forced decoding). Everything else — splitting,
+batching, loop detection — lives in :mod:`mt.translate` and is shared by both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from mt.errors import InputError, ModelNotFoundError
+
+BACKENDS = ("torch", "ct2")
+
+
+class Backend(Protocol):
+    pad_id: int
+    eos_id: int
+    max_positions: int
+
+    def generate(
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+    ) -> list[list[int]]:
+        """Output ids for each source (no start token; ends with eos unless cut by ``max_new``).
+
+        ``guard``: decode with n-gram blocking and a repetition penalty.
+        """
+        ...
+
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+        """Mean per-token log-probability of each output given its source."""
+        ...
+
+
+class TorchBackend:
+    """transformers' ``MarianMTModel`` on torch (fp32)."""
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        import torch
+        from transformers import MarianMTModel
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.model = MarianMTModel.from_pretrained(str(path), dtype=torch.float32).eval()
+        cfg = self.model.config
+        self.pad_id = int(cfg.pad_token_id)
+        self.eos_id = int(cfg.eos_token_id)
+        self.start_id = int(cfg.decoder_start_token_id)
+        self.max_positions = int(cfg.max_position_embeddings)
+
+    def _pad(self, batch: list[list[int]]) -> tuple[Any, Any]:
+        import torch
+
+        width = max(len(s) for s in batch)
+        x = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+        for i, s in enumerate(batch):
+            x[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+        return x, (x != self.pad_id).long()
+
+    def generate(
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+    ) -> list[list[int]]:
+        import torch
+
+        x, mask = self._pad(batch)
+        extra: dict[str, Any] = (
+            {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
+        )
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x, attention_mask=mask, num_beams=beam, max_new_tokens=max_new, **extra
+            )
+        return [self._strip(s) for s in out.tolist()]
+
+    def _strip(self, seq: list[int]) -> list[int]:
+        """Drop the decoder start token and padding; keep tokens up to and including eos."""
+        seq = seq[1:] if seq and seq[0] == self.start_id else seq
+        out = []
+        for t in seq:
+            if t == self.pad_id:
+                continue
+            out.append(t)
+            if t == self.eos_id:
+                break
+        return out
+
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+        import torch
+
+        x, mask = self._pad(batch)
+        width = max(max((len(s) for s in outputs), default=0), 1)
+        labels = torch.full((len(outputs), width), -100, dtype=torch.long)
+        dec = torch.full((len(outputs), width), self.pad_id, dtype=torch.long)
+        for i, s in enumerate(outputs):
+            if s:
+                labels[i, : len(s)] = torch.tensor(s)
+                dec[i, : len(s)] = torch.tensor([self.start_id, *s[:-1]])
+        with torch.inference_mode():
+            logits = self.model(input_ids=x, attention_mask=mask, decoder_input_ids=dec).logits
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            valid = labels != -100
+            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * valid
+            totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
+        return [float(v) for v in totals.tolist()]
+
+
+def ct2_cache_dir(path: Path, quantization: str) -> Path:
+    """Where the converted model lives: next to the source model, or a user cache if read-only."""
+    beside = path / f"ct2-{quantization}"
+    if beside.is_dir() or os.access(path, os.W_OK):
+        return beside
+    stamp = f"{path.resolve()}:{(path / 'config.json').stat().st_mtime_ns}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mt" / "ct2"
+    return base / f"{path.name}-{digest}-{quantization}"
+
+
+class CT2Backend:
+    """CTranslate2: the Marian checkpoint is converted once (int8 by default) and cached."""
+
+    def __init__(
+        self, path: Path, tokenizer: Any, threads: int | None, quantization: str = "int8"
+    ) -> None:
+        try:
+            import ctranslate2
+        except ImportError as exc:  # pragma: no cover - ctranslate2 is a dependency
+            raise InputError("the ct2 backend needs the ctranslate2 package") from exc
+        target = ct2_cache_dir(path, quantization)
+        if not (target / "model.bin").is_file():
+            from ctranslate2.converters import TransformersConverter
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+            try:
+                TransformersConverter(str(path)).convert(
+                    str(tmp), quantization=quantization, force=True
+                )
+                os.replace(tmp, target)
+            except Exception as exc:
+                raise ModelNotFoundError(
+                    f"could not convert {path} for CTranslate2: {exc}"
+                ) from exc
+        self.path = target
+        self.tokenizer = tokenizer
+        self.translator = ctranslate2.Translator(
+            str(target),
+            device="cpu",
+            compute_type="auto",
+            inter_threads=1,
+            intra_threads=threads or 0,
+        )
+        import json
+
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        self.pad_id = int(cfg["pad_token_id"])
+        self.eos_id = int(cfg["eos_token_id"])
+        self.max_positions = int(cfg.get("max_position_embeddings", 512))
+
+    def _tokens(self, ids: list[int]) -> list[str]:
+        return list(self.tokenizer.convert_ids_to_tokens(ids))
+
+    def generate(
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+    ) -> list[list[int]]:
+        extra: dict[str, Any] = (
+            {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
+        )
+        results = self.translator.translate_batch(
+            [self._tokens(s) for s in batch],
+            beam_size=beam,
+            max_decoding_length=max_new,
+            return_end_token=True,
+            **extra,
+        )
+        outs = []
+        for r in results:
+            ids = list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]))
+            outs.append(ids[:max_new])
+        return outs
+
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+        # score_batch appends eos itself and returns one log-probability per target token
+        targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
+        results = self.translator.score_batch([self._tokens(s) for s in batch], targets)
+        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
