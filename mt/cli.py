@@ -121,6 +121,10 @@ def check(
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
     repair: Annotated[bool, typer.Option("--repair", help="Apply high-confidence fixes.")] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Also score each sentence with this translation model."),
+    ] = None,
 ) -> None:
     """Find garbled spans in French text: where, what kind, why, and a suggested fix."""
     from mt import garble
@@ -143,7 +147,12 @@ def check(
         return
     if not text.strip():
         return
-    reports = garble.check(text, segmented=segmented)
+    translator = None
+    if model is not None:
+        from mt.translate import Translator
+
+        translator = Translator(model, beam=1)
+    reports = garble.check(text, segmented=segmented, translator=translator)
     for rep in reports:
         if format is Format.jsonl:
             sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt import lm
 from mt.lexicon import detect_language, known, zipf
 from mt.segment import segment, segment_lines, split_metadata
+
+if TYPE_CHECKING:
+    from mt.translate import Translator
 
 # Chosen on the dev half of eval/garble.py (best F1 with at most 3 % false positives).
 FLAG_THRESHOLD = 0.38
@@ -50,6 +53,8 @@ class SentenceReport:
     language: str = "fr"
     start: int = 0  # offsets of the sentence in the checked text
     end: int = 0
+    # mean per-token log-probability of the sentence's translation, when a model was given
+    model_logprob: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -416,8 +421,25 @@ def check_sentence(text: str, index: int = 0, start: int = 0) -> SentenceReport:
     )
 
 
-def check(text: str, *, segmented: bool = False) -> list[SentenceReport]:
-    """Check French text sentence by sentence (or line by line with ``segmented=True``)."""
+def check(
+    text: str, *, segmented: bool = False, translator: Translator | None = None
+) -> list[SentenceReport]:
+    """Check French text sentence by sentence (or line by line with ``segmented=True``).
+
+    With a ``translator``, each report also carries the model's log-probability of its
+    translation (``model_logprob``): low values point at sentences the model found hard.
+    """
+    reports = _check_segments(text, segmented)
+    if translator is None:
+        return reports
+    results = translator.translate_segments([r.text for r in reports])
+    return [
+        replace(r, model_logprob=res.logprob if r.text.strip() else None)
+        for r, res in zip(reports, results, strict=True)
+    ]
+
+
+def _check_segments(text: str, segmented: bool) -> list[SentenceReport]:
     if segmented:
         out, pos = [], 0
         for i, line in enumerate(segment_lines(text)):

@@ -23,7 +23,8 @@ def format_report(rep: SentenceReport, *, color: bool = False) -> str:
     if rep.language != "fr":
         return f"#{rep.index} language {rep.language}: not checked\n  {rep.text}\n"
     status = "FLAGGED" if rep.flagged else "ok"
-    lines = [f"#{rep.index} {status} garble {rep.garble_score:.2f}"]
+    model = f", model log-prob {rep.model_logprob:.2f}" if rep.model_logprob is not None else ""
+    lines = [f"#{rep.index} {status} garble {rep.garble_score:.2f}{model}"]
     lines.append("  " + mark_spans(rep.text, [(f.start, f.end) for f in rep.flags], color=color))
     for f in rep.flags:
         fix = f" -> {f.suggestion!r}" if f.suggestion is not None else ""

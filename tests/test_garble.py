@@ -115,6 +115,7 @@ def test_check_cli_jsonl_and_text() -> None:
         "language",
         "start",
         "end",
+        "model_logprob",
     }
     flag = rows[1]["flags"][0]
     assert set(flag) == {"type", "start", "end", "text", "reason", "confidence", "suggestion"}
@@ -156,3 +157,15 @@ def test_word_order_from_the_bigram_model() -> None:
     assert flags_of("Il est tôt trop pour tirer des conclusions.") == [
         ("word_order", "tôt trop", "trop tôt")
     ]
+
+
+def test_check_with_a_model_adds_its_score(tiny_model) -> None:  # type: ignore[no-untyped-def]
+    from mt.translate import Translator
+
+    reports = check(
+        "Le chat dort.\n\nIl a vu les les soldats.", translator=Translator(tiny_model, beam=1)
+    )
+    assert [r.model_logprob is not None and r.model_logprob < 0 for r in reports] == [True, True]
+    assert check("Le chat dort.")[0].model_logprob is None
+    res = run("check", "-", "--model", str(tiny_model), stdin=b"Le chat dort.")
+    assert res.returncode == 0 and "model log-prob -" in res.stdout.decode()
