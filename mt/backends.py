@@ -23,11 +23,12 @@ class Backend(Protocol):
     max_positions: int
 
     def generate(
-        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0
     ) -> list[list[int]]:
         """Output ids for each source (no start token; ends with eos unless cut by ``max_new``).
 
-        ``guard``: decode with n-gram blocking and a repetition penalty.
+        ``guard``: decode with n-gram blocking and a repetition penalty. ``min_new`` forbids
+        eos before that many tokens (benchmarks use it to fix output lengths).
         """
         ...
 
@@ -62,7 +63,7 @@ class TorchBackend:
         return x, (x != self.pad_id).long()
 
     def generate(
-        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0
     ) -> list[list[int]]:
         import torch
 
@@ -72,7 +73,12 @@ class TorchBackend:
         )
         with torch.inference_mode():
             out = self.model.generate(
-                input_ids=x, attention_mask=mask, num_beams=beam, max_new_tokens=max_new, **extra
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=beam,
+                max_new_tokens=max_new,
+                min_new_tokens=min_new,
+                **extra,
             )
         return [self._strip(s) for s in out.tolist()]
 
@@ -164,7 +170,7 @@ class CT2Backend:
         return list(self.tokenizer.convert_ids_to_tokens(ids))
 
     def generate(
-        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0
     ) -> list[list[int]]:
         extra: dict[str, Any] = (
             {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
@@ -173,6 +179,7 @@ class CT2Backend:
             [self._tokens(s) for s in batch],
             beam_size=beam,
             max_decoding_length=max_new,
+            min_decoding_length=min_new,
             return_end_token=True,
             **extra,
         )

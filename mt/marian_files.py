@@ -12,10 +12,14 @@ import json
 from pathlib import Path
 
 
-def write_tokenizer_files(spm_model: Path, out: Path, *, max_length: int = 512) -> int:
+def write_tokenizer_files(
+    spm_model: Path, out: Path, *, max_length: int = 512, vocab_size: int | None = None
+) -> int:
     """Write ``source.spm``, ``target.spm``, ``vocab.json`` and the tokenizer config into ``out``.
 
-    Returns the id of ``<pad>`` (also the decoder start token).
+    ``vocab_size`` pads the vocabulary with placeholder entries (before ``<pad>``, which stays
+    last as in OPUS-MT) to match a model of that size. Returns the id of ``<pad>`` (also the
+    decoder start token).
     """
     import sentencepiece as spm
     from transformers import MarianTokenizer
@@ -27,7 +31,8 @@ def write_tokenizer_files(spm_model: Path, out: Path, *, max_length: int = 512) 
     for side in ("source.spm", "target.spm"):
         (out / side).write_bytes(Path(spm_model).read_bytes())
     vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
-    pad = sp.get_piece_size()
+    pad = max(sp.get_piece_size(), (vocab_size or 0) - 1)
+    vocab.update({f"<extra_{i}>": i for i in range(sp.get_piece_size(), pad)})
     vocab["<pad>"] = pad
     (out / "vocab.json").write_text(
         json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8"

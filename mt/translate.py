@@ -104,6 +104,24 @@ _SPLIT_PATTERNS = (
 )
 
 
+def length_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indices sorted by length, grouped so that batch size × longest length ≤ ``budget``.
+
+    A single item longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for i in order:
+        if batch and lengths[i] * (len(batch) + 1) > budget:
+            batches.append(batch)
+            batch = []
+        batch.append(i)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
 def has_loop(ids: Sequence[int], max_n: int = 6) -> bool:
     """Whether a token sequence ends in, or contains, a repetition loop.
 
@@ -276,21 +294,12 @@ class Translator:
         """Translate chunks in length-sorted batches bounded by a token budget."""
         with self._tok_lock:
             encoded = [self.tokenizer(t)["input_ids"] for t in texts]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         results: list[tuple[str, list[int], int, bool, float] | None] = [None] * len(texts)
-        batch: list[int] = []
-        for pos, i in enumerate(order):
-            batch.append(i)
-            nxt = order[pos + 1] if pos + 1 < len(order) else None
-            too_big = nxt is not None and len(encoded[nxt]) * (len(batch) + 1) * self.beam > (
-                self.max_batch_tokens
-            )
-            if nxt is None or too_big:
-                for j, res in zip(batch, self._generate([encoded[j] for j in batch]), strict=True):
-                    results[j] = res
-                if progress:
-                    progress(len(batch))
-                batch = []
+        for batch in length_batches([len(e) for e in encoded], self.max_batch_tokens // self.beam):
+            for j, res in zip(batch, self._generate([encoded[j] for j in batch]), strict=True):
+                results[j] = res
+            if progress:
+                progress(len(batch))
         return [r for r in results if r is not None]
 
     def _max_new(self, src_len: int) -> int:

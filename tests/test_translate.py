@@ -162,3 +162,16 @@ def test_ct2_read_only_model_uses_cache_dir(
 def test_unknown_backend(tiny_model: Path) -> None:
     with pytest.raises(mt.InputError, match="unknown backend"):
         Translator(tiny_model, backend="onnx")
+
+
+def test_length_batches() -> None:
+    from mt.translate import length_batches
+
+    lengths = [5, 50, 7, 6, 49, 300]
+    batches = length_batches(lengths, budget=100)
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    for b in batches:
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 100
+    assert batches[-1] == [5]  # longer than the budget: alone
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat)
