@@ -496,7 +496,66 @@ def export(args: argparse.Namespace) -> None:
         "size": size,
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
+    write_card(out, info, run)
     print(f"exported {best_name} to {out}: {info}", flush=True)
+
+
+def write_card(out: Path, info: dict, run: Path) -> None:
+    """The model card: data and licences, architecture, training, learning curve."""
+    cfg = json.loads((out / "config.json").read_text())
+    size_mb = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6
+    curve = [
+        json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()
+    ]
+    rows = "\n".join(
+        f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} | {r['bleu']} | {r['chrf']} |"
+        for r in curve
+    )
+    mix = "\n".join(f"| {name} | {weight} |" for name, weight in MIX.items())
+    text = f"""# fr-en-small — the bundled French→English model of `mt`
+
+A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores. It loads like
+an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For quality, pull
+`Helsinki-NLP/opus-mt-fr-en` (`mt models pull Helsinki-NLP/opus-mt-fr-en`) where network exists.
+
+## Architecture
+Transformer encoder-decoder, {cfg["encoder_layers"]} encoder / {cfg["decoder_layers"]} decoder layers,
+d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads, FFN {cfg["encoder_ffn_dim"]}, swish,
+shared and tied embeddings, joint SentencePiece unigram vocabulary of {cfg["vocab_size"]} entries
+(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk.
+
+## Training
+Label smoothing 0.1, AdamW (0.9, 0.98), linear warm-up then inverse square root, gradient
+clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast on CPU. Selected:
+`{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}). So far: {info["steps"]:,} steps,
+{info["target_tokens"]:,} target tokens, {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
+(a shared 2-core Xeon with AMX/avx512_bf16). Training resumes across sessions.
+
+Learning curve (greedy BLEU / chrF on the first lines of newstest2013, the dev set):
+
+| step | target tokens | hours | BLEU | chrF |
+|---:|---:|---:|---:|---:|
+{rows}
+
+## Data
+From `../shared/data/train` (see its README for sources): whitespace and quotes normalised,
+reST roles stripped from the docs corpora, pairs deduplicated, filtered by length (1–80 words),
+length ratio and a stop-word language check, eval-set sentences removed. Sampling weight
+(expected copies per pair in the training stream):
+
+| corpus | weight |
+|---|---:|
+{mix}
+
+Licences: Tatoeba CC BY 2.0 FR; Multi30k research/non-commercial (Flickr30k terms); WMT news and
+biomedical data research use; python-docs CC0; Django docs BSD-3; Europarl no copyright
+restrictions (attribution); Canadian laws Crown copyright, reproduction permitted. Because of the
+Multi30k and WMT terms, treat this model as research / non-commercial.
+
+## Evaluation
+See the project README (`python eval/bleu.py`), which compares it with opus-mt-fr-en.
+"""
+    (out / "README.md").write_text(text, encoding="utf-8")
 
 
 def main() -> None:
