@@ -160,6 +160,41 @@ def check(
             sys.stdout.write(format_report(rep, color=sys.stdout.isatty()))
 
 
+@app.command("align")
+def align_(
+    fr_file: Annotated[str, typer.Argument(help="French text file.")],
+    en_file: Annotated[str, typer.Argument(help="English text file.")],
+    segmented: Annotated[
+        bool, typer.Option("--segmented", help="Files hold one sentence per line already.")
+    ] = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Align French and English sentences (n-to-m links), printed as [fr]:[en]:score."""
+    from mt.align import align
+    from mt.segment import segment, segment_lines
+
+    sides = []
+    for path in (fr_file, en_file):
+        text = read_text(path)
+        if segmented:
+            sides.append([line for line in segment_lines(text) if line.strip()])
+        else:
+            sides.append([s.text for s in segment(text).sentences])
+    fr, en = sides
+    for link in align(fr, en):
+        if format is Format.jsonl:
+            row = {
+                "fr": link.fr,
+                "en": link.en,
+                "score": link.score,
+                "fr_text": " ".join(fr[i] for i in link.fr),
+                "en_text": " ".join(en[j] for j in link.en),
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"{link.gold_format()}:{link.score}\n")
+
+
 @app.command("eval")
 def eval_(
     sets: Annotated[

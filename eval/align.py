@@ -1,0 +1,84 @@
+"""Sentence-alignment benchmark on ../shared/data/align (six books, gold links).
+
+    python eval/align.py
+
+Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
+counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
+one overlaps it). As in vecalign and Bertalign, links with an empty side (insertions and
+deletions) are left out of both scores. A Gale–Church (length-only) baseline runs in the same
+process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from mt.align import Link, align
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align"
+
+
+def read_gold(path: Path) -> list[tuple[list[int], list[int]]]:
+    links = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            fr, en = line.split("]:[")
+            links.append((json.loads(fr + "]"), json.loads("[" + en)))
+    return links
+
+
+def f1(
+    pred: list[tuple[list[int], list[int]]], gold: list[tuple[list[int], list[int]]]
+) -> tuple[float, float]:
+    """Strict and lax F1, ignoring links with an empty side."""
+    p = [(tuple(a), tuple(b)) for a, b in pred if a and b]
+    g = [(tuple(a), tuple(b)) for a, b in gold if a and b]
+    gs = set(g)
+    tp = sum(1 for x in p if x in gs)
+    strict = 2 * tp / (len(p) + len(g)) if p and g else 0.0
+
+    def overlaps(x: tuple[tuple[int, ...], tuple[int, ...]], ys: list) -> bool:  # type: ignore[type-arg]
+        return any(set(x[0]) & set(y[0]) and set(x[1]) & set(y[1]) for y in ys)
+
+    prec = sum(overlaps(x, g) for x in p) / len(p) if p else 0.0
+    rec = sum(overlaps(y, p) for y in g) / len(g) if g else 0.0
+    lax = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return strict, lax
+
+
+def as_pairs(links: list[Link]) -> list[tuple[list[int], list[int]]]:
+    return [(link.fr, link.en) for link in links]
+
+
+def main() -> None:
+    books = sorted(p.stem for p in DATA.glob("*.gold"))
+    print(
+        "| book | fr | en | strict F1 | lax F1 | Gale–Church strict | Gale–Church lax | seconds |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    totals = []
+    for book in books:
+        fr = (DATA / f"{book}.fr").read_text(encoding="utf-8").splitlines()
+        en = (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
+        gold = read_gold(DATA / f"{book}.gold")
+        start = time.perf_counter()
+        links = align(fr, en)
+        seconds = time.perf_counter() - start
+        gc = align(fr, en, lexical_weight=0.0)
+        s, lx = f1(as_pairs(links), gold)
+        gs, gl = f1(as_pairs(gc), gold)
+        totals.append((s, lx, gs, gl))
+        print(
+            f"| {book} | {len(fr)} | {len(en)} | {s:.3f} | {lx:.3f} | {gs:.3f} | {gl:.3f} | {seconds:.1f} |",
+            flush=True,
+        )
+    avg = [sum(t[k] for t in totals) / len(totals) for k in range(4)]
+    print(f"| **mean** | | | **{avg[0]:.3f}** | {avg[1]:.3f} | {avg[2]:.3f} | {avg[3]:.3f} | |")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Build mt/data/fr-en-dict.tsv.gz: French → English word translations from the training pairs.
+
+    python scripts/build_dictionary.py [--pairs 300000]
+
+Dice coefficient of sentence-level co-occurrence (one sparse matrix product) between the 30,000
+most frequent French and English words; up to five English words per French word. The aligner
+uses it for lexical similarity that does not depend on the translation model's quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "mt" / "data" / "fr-en-dict.tsv.gz"
+WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--pairs", type=int, default=300_000)
+    p.add_argument("--vocab", type=int, default=30_000)
+    args = p.parse_args()
+    docs_fr, docs_en = [], []
+    with open(ROOT / "runs" / "data" / "stream.tsv", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i >= args.pairs:
+                break
+            fr, en = line.rstrip("\n").split("\t")
+            docs_fr.append({w.lower() for w in WORD.findall(fr)})
+            docs_en.append({w.lower() for w in WORD.findall(en)})
+
+    def matrix(docs: list[set[str]]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
+        df = Counter(w for d in docs for w in d)
+        vocab = [w for w, c in df.most_common(args.vocab) if c >= 3]
+        index = {w: i for i, w in enumerate(vocab)}
+        rows, cols = [], []
+        for r, d in enumerate(docs):
+            for w in d:
+                if w in index:
+                    rows.append(r)
+                    cols.append(index[w])
+        m = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(docs), len(vocab))
+        )
+        return m, vocab, np.array([df[w] for w in vocab], dtype=np.float32)
+
+    xf, vf, dff = matrix(docs_fr)
+    xe, ve, dfe = matrix(docs_en)
+    co = (xf.T @ xe).tocsr()
+    lines = []
+    for i in range(co.shape[0]):
+        start, end = co.indptr[i], co.indptr[i + 1]
+        cols, counts = co.indices[start:end], co.data[start:end]
+        dice = 2 * counts / (dff[i] + dfe[cols])
+        best = np.argsort(-dice)[:5]
+        keep = [(ve[cols[k]], float(dice[k])) for k in best if dice[k] >= 0.05]
+        if keep:
+            lines.append(vf[i] + "\t" + " ".join(f"{w}:{d:.2f}" for w, d in keep))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(OUT, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print(f"{len(lines)} French words, {OUT.stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

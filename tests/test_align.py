@@ -1,0 +1,68 @@
+import json
+from pathlib import Path
+
+import mt
+from mt.align import Link
+
+from .conftest import DATA
+from .test_cli import run
+
+
+def covers(links: list[Link], n: int, m: int) -> bool:
+    """Links cover every sentence of both sides exactly once, in order."""
+    fr = [i for link in links for i in link.fr]
+    en = [j for link in links for j in link.en]
+    return fr == list(range(n)) and en == list(range(m))
+
+
+def _gold(path: Path) -> set[tuple[tuple[int, ...], tuple[int, ...]]]:
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fr, en = line.split("]:[")
+        out.add((tuple(json.loads(fr + "]")), tuple(json.loads("[" + en))))
+    return out
+
+
+def test_aligns_a_literary_excerpt() -> None:
+    fr = (DATA / "jane-eyre.fr").read_text(encoding="utf-8").splitlines()
+    en = (DATA / "jane-eyre.en").read_text(encoding="utf-8").splitlines()
+    gold = _gold(DATA / "jane-eyre.gold")
+    links = mt.align(fr, en)
+    assert covers(links, len(fr), len(en))
+    found = {(tuple(x.fr), tuple(x.en)) for x in links}
+    strict = len(found & gold) / len(gold)
+    baseline = {(tuple(x.fr), tuple(x.en)) for x in mt.align(fr, en, lexical_weight=0.0)}
+    assert strict >= 0.8
+    assert strict > len(baseline & gold) / len(gold)  # lexical signals beat length alone
+
+
+def test_edge_cases() -> None:
+    assert mt.align([], []) == []
+    assert [(x.fr, x.en) for x in mt.align(["Un.", "Deux."], [])] == [([0], []), ([1], [])]
+    assert [(x.fr, x.en) for x in mt.align([], ["One."])] == [([], [0])]
+    assert [(x.fr, x.en) for x in mt.align(["Bonjour."], ["Hello."])] == [([0], [0])]
+    same = ["Le chat dort.", "Il pleut à Paris depuis lundi.", "Rien ne va plus."]
+    assert [(x.fr, x.en) for x in mt.align(same, same)] == [([0], [0]), ([1], [1]), ([2], [2])]
+    long = [f"Phrase numéro {i} sur la guerre en Ukraine." for i in range(120)]
+    links = mt.align(long, ["A single English sentence about Ukraine."])
+    assert covers(links, 120, 1)
+    links = mt.align(["Une phrase."], [f"Sentence {i}." for i in range(90)])
+    assert covers(links, 1, 90)
+
+
+def test_align_cli(tmp_path: Path) -> None:
+    (tmp_path / "a.fr").write_text(
+        "Bonjour.\nLe chat dort sur le canapé.\nIl pleut.\n", encoding="utf-8"
+    )
+    (tmp_path / "a.en").write_text(
+        "Hello.\nThe cat sleeps on the sofa. It rains.\n", encoding="utf-8"
+    )
+    res = run("align", str(tmp_path / "a.fr"), str(tmp_path / "a.en"), "--segmented")
+    assert res.returncode == 0, res.stderr
+    rows = res.stdout.decode().splitlines()
+    assert [r.rsplit(":", 1)[0] for r in rows] == ["[0]:[0]", "[1,2]:[1]"]
+    res = run("align", str(tmp_path / "a.fr"), str(tmp_path / "a.en"), "--format", "jsonl")
+    rows = [json.loads(r) for r in res.stdout.decode().splitlines()]
+    assert rows[1]["fr_text"] == "Le chat dort sur le canapé." and rows[1]["en"] == [1]
+    res = run("align", str(tmp_path / "a.fr"), str(tmp_path / "missing.en"))
+    assert res.returncode == 2 and b"no such file" in res.stderr
