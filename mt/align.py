@@ -139,7 +139,9 @@ def align(
         return [Link([i], [], 0.0) for i in range(n)] + [Link([], [j], 0.0) for j in range(m)]
     fr_info = [_french(s) for s in fr]
     en_info = [_english(s) for s in en]
+    # English/French length ratio; clipped because a reference may cover only part of the text
     ratio = (sum(c for c, _, _ in en_info) + 1) / (sum(c for c, _ in fr_info) + 1)
+    ratio = min(max(ratio, 0.75), 1.25)
     if band is None:
         band = max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
 
@@ -192,7 +194,8 @@ def align(
         ne = sum(en_total[j] for j in range(j0, j0 + dj))
         sim = (min(f_hits, nf) + min(e_hits, ne)) / max(nf + ne, 1)
         if translations is not None:
-            sim = 0.5 * sim + 0.5 * chrf_sim(range(i0, i0 + di), range(j0, j0 + dj))
+            # the better of the two: a weak translator must not drown the dictionary signal
+            sim = max(sim, chrf_sim(range(i0, i0 + di), range(j0, j0 + dj)))
         # similarity is rewarded per sentence involved, so merging is not free
         return -prior - length_cost + lexical_weight * sim * (di + dj) / 2
 

@@ -160,6 +160,70 @@ def check(
             sys.stdout.write(format_report(rep, color=sys.stdout.isatty()))
 
 
+@app.command("run")
+def run_(
+    articles: Annotated[list[str], typer.Argument(help="French articles (text files).")],
+    reference: Annotated[
+        list[str] | None,
+        typer.Option("--reference", "-r", help="English reference, one per article, in order."),
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair the French before translating.")
+    ] = False,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Folder for per-document JSON and HTML.")
+    ] = None,
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
+    model: ModelOpt = None,
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    threads: ThreadsOpt = None,
+    backend: BackendOpt = "torch",
+) -> None:
+    """Check, (repair,) translate, align and score articles; store and report the results."""
+    from pathlib import Path
+
+    from mt.errors import InputError
+    from mt.pipeline import run_document
+    from mt.report import html_report
+    from mt.store import Store
+    from mt.translate import Translator
+
+    if reference and len(reference) != len(articles):
+        raise InputError(f"{len(articles)} articles but {len(reference)} --reference files")
+    texts = [read_text(a) for a in articles]  # read everything first: fail before any work
+    refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
+    store = Store(db)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend)
+    run_id = store.new_run(
+        {"model": str(tr.path), "backend": backend, "beam": beam, "repair": repair}
+    )
+    out_dir = Path(out) if out else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    for path, text, ref in zip(articles, texts, refs, strict=True):
+        name = Path(path).name
+        if not text.strip():
+            store.add_failure(run_id, name, "empty document")
+            typer.echo(f"{name}: empty, recorded as failed", err=True)
+            continue
+        doc = run_document(text, tr, name=name, reference=ref, repair_source=repair)
+        record = doc.to_dict()
+        doc_id = store.add_document(
+            run_id, name, sentences=record["sentences"], metadata=doc.metadata, summary=doc.summary
+        )
+        if out_dir:
+            stem = Path(path).stem
+            (out_dir / f"{stem}.json").write_text(
+                json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            (out_dir / f"{stem}.html").write_text(html_report(record), encoding="utf-8")
+        s = doc.summary
+        typer.echo(
+            f"{name}: document {doc_id}, {s['sentences']} sentences, {s['flagged']} flagged, "
+            f"mean quality {s['mean_quality']}"
+        )
+
+
 @app.command("align")
 def align_(
     fr_file: Annotated[str, typer.Argument(help="French text file.")],

@@ -34,9 +34,9 @@ def detect_language(words: list[str]) -> tuple[str, float]:
     words = [w for w in words if w.isalpha()]
     if len(words) < 3:
         return "fr", 0.0
-    fr = [zipf(w, "fr") for w in words]
-    if sum(z >= 3.0 for z in fr) >= 0.85 * len(words):
-        # nearly every word is common French: skip the other languages (the usual case)
+    french = sum(1 for w in words if (z := zipf(w, "fr")) >= 3.0 and z >= zipf(w, "en"))
+    if french >= 0.85 * len(words):
+        # nearly every word is common French, and more French than English: skip the rest
         return "fr", 1.0
     scores = {lang: sum(zipf(w, lang) for w in words) / len(words) for lang in LANGUAGES}
     best = max(scores, key=lambda k: scores[k])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
+from typing import Any
+
 from mt.garble import Change, SentenceReport
 
 
@@ -35,3 +39,58 @@ def format_report(rep: SentenceReport, *, color: bool = False) -> str:
 def format_change(change: Change) -> str:
     """One applied repair."""
     return f"repaired {change.type} at {change.start}: {change.before!r} -> {change.after!r}"
+
+
+def _highlight_html(text: str, flags: list[dict[str, Any]]) -> str:
+    """The sentence with each flagged span in a <mark> whose title explains it."""
+    out, pos = [], 0
+    for f in sorted(flags, key=lambda f: int(f["start"])):
+        start, end = int(f["start"]), int(f["end"])
+        if start < pos:
+            continue
+        tip = f"{f['type']}: {f['reason']}"
+        if f.get("suggestion") not in (None, ""):
+            tip += f" → {f['suggestion']}"
+        out += [
+            html.escape(text[pos:start]),
+            f'<mark class="flag {html.escape(str(f["type"]))}" title="{html.escape(tip)}">',
+            html.escape(text[start:end]),
+            "</mark>",
+        ]
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222}
+h1{font-size:1.4rem}.summary{color:#555;margin-bottom:1rem}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5rem;
+vertical-align:top;text-align:left}th{background:#f5f5f5}td.q{font-variant-numeric:tabular-nums}
+tr.flagged td.q{color:#b00020;font-weight:600}mark{background:#ffe08a;border-radius:3px}
+.reasons{color:#b00020;font-size:.85em}
+"""
+
+
+def html_report(doc: dict[str, Any]) -> str:
+    """A self-contained HTML page for one processed document (worst sentences first)."""
+    sentences = sorted(doc["sentences"], key=lambda s: s["quality"])
+    summary = doc["summary"]
+    rows = []
+    for s in sentences:
+        cls = ' class="flagged"' if s["flagged"] else ""
+        ref = html.escape(s["reference"]) if s.get("reference") else ""
+        rows.append(
+            f"<tr{cls}><td class=q>{s['quality']:.2f}</td><td>{s['index']}</td>"
+            f"<td>{_highlight_html(s['source'], s['flags'])}</td>"
+            f"<td>{html.escape(s['translation'])}"
+            f"<div class=reasons>{html.escape('; '.join(s['reasons']))}</div></td><td>{ref}</td></tr>"
+        )
+    title = html.escape(str(doc["name"]))
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title><style>{_CSS}</style>"
+        f"<h1>{title}</h1><div class=summary>{html.escape(json.dumps(summary, ensure_ascii=False))}</div>"
+        "<table><tr><th>quality</th><th>#</th><th>French</th><th>English</th><th>reference</th></tr>"
+        + "".join(rows)
+        + "</table></html>\n"
+    )

@@ -1,0 +1,129 @@
+"""The document pipeline: check → (repair) → translate → align to a reference → score."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mt.align import align
+from mt.garble import check, repair
+from mt.score import reference_metrics, score_sentence
+from mt.segment import segment, split_metadata
+from mt.translate import Translator
+
+
+@dataclass(frozen=True)
+class SentenceResult:
+    """Everything known about one sentence of a processed document."""
+
+    index: int
+    paragraph: int
+    source: str
+    repaired: str
+    translation: str
+    reference: str | None
+    logprob: float
+    garble_score: float
+    quality: float
+    flagged: bool
+    reasons: list[str]
+    flags: list[dict[str, Any]]
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """A processed document and its summary."""
+
+    name: str
+    metadata: str | None
+    sentences: list[SentenceResult]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarise(sentences: list[SentenceResult]) -> dict[str, Any]:
+    """Mean quality, worst sentences and counts by flag type."""
+    scored = [s for s in sentences if s.source.strip()]
+    qualities = [s.quality for s in scored]
+    flag_types = Counter(f["type"] for s in scored for f in s.flags)
+    worst = sorted(scored, key=lambda s: s.quality)[:5]
+    summary: dict[str, Any] = {
+        "sentences": len(scored),
+        "flagged": sum(s.flagged for s in scored),
+        "mean_quality": round(sum(qualities) / len(qualities), 4) if qualities else None,
+        "flag_types": dict(flag_types),
+        "worst": [s.index for s in worst],
+    }
+    with_ref = [s.metrics["chrf"] for s in scored if "chrf" in s.metrics]
+    if with_ref:
+        summary["mean_chrf"] = round(sum(with_ref) / len(with_ref), 4)
+    return summary
+
+
+def run_document(
+    text: str,
+    translator: Translator,
+    *,
+    name: str = "document",
+    reference: str | None = None,
+    repair_source: bool = False,
+) -> DocumentResult:
+    """Process one French document (and optionally its English reference)."""
+    reports = check(text)
+    paragraphs = [p.index for p in segment(text).paragraphs for _ in p.sentences]
+    metadata = None
+    prose = []
+    for rep in reports:
+        meta, at = split_metadata(rep.text)
+        if meta and rep.index == 0:
+            metadata = meta
+        prose.append(rep.text[at:] if meta else rep.text)
+    repaired = [repair(p).text if repair_source else p for p in prose]
+    translated = translator.translate_segments(repaired)
+
+    refs: list[str | None] = [None] * len(reports)
+    link_metrics: list[dict[str, float]] = [{} for _ in reports]
+    if reference is not None and reference.strip():
+        en = [s.text for s in segment(reference).sentences]
+        links = align(repaired, en, translations=[t.translation for t in translated])
+        for link in links:
+            if not link.fr or not link.en:
+                continue  # nothing in the reference for these sentences: no reference score
+            joined_ref = " ".join(en[j] for j in link.en)
+            joined_hyp = " ".join(translated[i].translation for i in link.fr)
+            metrics = reference_metrics(joined_hyp, joined_ref)
+            for i in link.fr:
+                refs[i] = joined_ref
+                link_metrics[i] = metrics
+
+    sentences = []
+    for k, (rep, seg) in enumerate(zip(reports, translated, strict=True)):
+        score = score_sentence(
+            repaired[k],
+            seg.translation,
+            logprob=seg.logprob,
+            garble_score=rep.garble_score,
+            reference_scores=link_metrics[k] or None,
+        )
+        sentences.append(
+            SentenceResult(
+                index=k,
+                paragraph=paragraphs[k] if k < len(paragraphs) else 0,
+                source=rep.text,
+                repaired=repaired[k],
+                translation=seg.translation,
+                reference=refs[k],
+                logprob=seg.logprob,
+                garble_score=rep.garble_score,
+                quality=score.quality,
+                flagged=score.flagged or rep.flagged,
+                reasons=score.reasons,
+                flags=[asdict(f) for f in rep.flags],
+                metrics=score.signals,
+            )
+        )
+    return DocumentResult(name, metadata, sentences, summarise(sentences))

@@ -1,0 +1,97 @@
+"""Per-sentence translation quality: one score in [0, 1], a flag, and the reasons behind it.
+
+Each signal maps to a factor in [0, 1]; the quality is their product (any single failure is
+enough to pull a sentence down), averaged with chrF when a reference exists. The factors'
+break points are provisional: they were set by reading outputs, not fitted on labelled data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from mt.lexicon import detect_language
+
+QUALITY_THRESHOLD = 0.5
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class SentenceScore:
+    """Quality of one translated sentence."""
+
+    quality: float
+    flagged: bool
+    reasons: list[str] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+def _logistic(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def repeated_ngrams(text: str, n: int = 3) -> int:
+    """How many word n-grams occur more than once."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return len(grams) - len(set(grams))
+
+
+def reference_metrics(translation: str, reference: str) -> dict[str, float]:
+    """Sentence chrF (0–1) and BLEU (0–100) against a reference, with sacrebleu."""
+    from sacrebleu.metrics import BLEU, CHRF
+
+    return {
+        "chrf": round(CHRF().sentence_score(translation, [reference]).score / 100, 4),
+        "bleu": round(BLEU(effective_order=True).sentence_score(translation, [reference]).score, 2),
+    }
+
+
+def score_sentence(
+    source: str,
+    translation: str,
+    *,
+    logprob: float,
+    garble_score: float,
+    reference_scores: dict[str, float] | None = None,
+) -> SentenceScore:
+    """Combine the reference-free signals, and chrF against a reference when one was scored
+    (``reference_scores`` from :func:`reference_metrics`)."""
+    reasons: list[str] = []
+    signals: dict[str, float] = {"garble": garble_score, "logprob": logprob}
+    if not source.strip():
+        return SentenceScore(1.0, False, [], signals)
+    if not translation.strip():
+        return SentenceScore(0.0, True, ["empty translation"], signals)
+
+    f_garble = 1 - garble_score
+    if garble_score >= 0.38:
+        reasons.append(f"garbled source ({garble_score:.2f})")
+    # mean token log-probability: about -0.5 for confident output, below -2 for guesswork
+    f_model = _logistic((logprob + 1.6) * 3)
+    if f_model < 0.5:
+        reasons.append(f"low model confidence (log-prob {logprob:.2f})")
+    ratio = (len(translation) + 5) / (len(source) + 5)
+    signals["length_ratio"] = round(ratio, 3)
+    f_length = 1.0 if 0.5 <= ratio <= 1.6 else max(0.0, 1 - abs(math.log(ratio / 0.95)) + 0.5)
+    if f_length < 1.0:
+        reasons.append(f"length ratio {ratio:.2f}")
+    repeats = repeated_ngrams(translation)
+    signals["repeated_trigrams"] = repeats
+    f_repeat = 1.0 if repeats == 0 else max(0.2, 1 - 0.2 * repeats)
+    if repeats:
+        reasons.append(f"{repeats} repeated word trigrams")
+    language, confidence = detect_language(_WORD.findall(translation))
+    copied = translation.strip() == source.strip() or (language == "fr" and confidence > 0.3)
+    f_copy = 0.1 if copied else 1.0
+    if copied:
+        reasons.append("output is still French (untranslated)")
+    quality = f_garble * f_model * f_length * f_repeat * f_copy
+    if reference_scores:
+        signals.update(reference_scores)
+        quality = 0.5 * quality + 0.5 * reference_scores["chrf"]
+        if reference_scores["chrf"] < 0.3:
+            reasons.append(f"far from the reference (chrF {reference_scores['chrf']:.2f})")
+    quality = round(max(0.0, min(1.0, quality)), 4)
+    return SentenceScore(quality, quality < QUALITY_THRESHOLD, reasons, signals)

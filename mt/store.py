@@ -1,0 +1,192 @@
+"""SQLite result store: runs, documents and per-sentence records (schema versioned, WAL mode)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from mt.errors import InputError
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    settings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    metadata TEXT,
+    summary TEXT,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    repaired TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    reference TEXT,
+    logprob REAL NOT NULL,
+    garble_score REAL NOT NULL,
+    quality REAL NOT NULL,
+    flagged INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    flags TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    PRIMARY KEY (document_id, idx)
+);
+CREATE INDEX IF NOT EXISTS sentences_quality ON sentences(document_id, quality);
+"""
+
+
+class Store:
+    """A results database; one connection per Store, safe to reopen at any time."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise InputError(f"{self.path} is a directory, not a database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            version = self._version()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path} is not a usable SQLite database: {exc}") from None
+        if version is None:
+            with self.db:
+                self.db.executescript(_SCHEMA)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        elif version != SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path} has schema version {version}; this mt reads version {SCHEMA_VERSION}"
+            )
+
+    def _version(self) -> int | None:
+        row = self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if row is None:
+            return None
+        value = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(value[0]) if value else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def new_run(self, settings: dict[str, Any]) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO runs (created, settings) VALUES (?, ?)",
+                (time.time(), json.dumps(settings)),
+            )
+        return int(cur.lastrowid or 0)
+
+    def add_document(
+        self,
+        run_id: int,
+        name: str,
+        *,
+        sentences: list[dict[str, Any]],
+        metadata: str | None,
+        summary: dict[str, Any],
+    ) -> int:
+        """Store a processed document and its sentences in one transaction."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO documents (run_id, name, status, metadata, summary, created) "
+                "VALUES (?, ?, 'done', ?, ?, ?)",
+                (run_id, name, metadata, json.dumps(summary), time.time()),
+            )
+            doc_id = int(cur.lastrowid or 0)
+            self.db.executemany(
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        doc_id,
+                        s["index"],
+                        s["paragraph"],
+                        s["source"],
+                        s["repaired"],
+                        s["translation"],
+                        s["reference"],
+                        s["logprob"],
+                        s["garble_score"],
+                        s["quality"],
+                        int(s["flagged"]),
+                        json.dumps(s["reasons"], ensure_ascii=False),
+                        json.dumps(s["flags"], ensure_ascii=False),
+                        json.dumps(s["metrics"]),
+                    )
+                    for s in sentences
+                ],
+            )
+        return doc_id
+
+    def add_failure(self, run_id: int, name: str, error: str) -> int:
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO documents (run_id, name, status, error, created) VALUES (?, ?, 'failed', ?, ?)",
+                (run_id, name, error, time.time()),
+            )
+        return int(cur.lastrowid or 0)
+
+    def documents(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT id, run_id, name, status, error, metadata, summary FROM documents ORDER BY id"
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "run_id": r[1],
+                "name": r[2],
+                "status": r[3],
+                "error": r[4],
+                "metadata": r[5],
+                "summary": json.loads(r[6]) if r[6] else None,
+            }
+            for r in rows
+        ]
+
+    def sentences(self, document_id: int) -> list[dict[str, Any]]:
+        cols = [
+            "idx",
+            "paragraph",
+            "source",
+            "repaired",
+            "translation",
+            "reference",
+            "logprob",
+            "garble_score",
+            "quality",
+            "flagged",
+            "reasons",
+            "flags",
+            "metrics",
+        ]
+        rows = self.db.execute(
+            f"SELECT {', '.join(cols)} FROM sentences WHERE document_id=? ORDER BY idx",
+            (document_id,),
+        ).fetchall()
+        out = []
+        for r in rows:
+            rec = dict(zip(cols, r, strict=True))
+            rec["flagged"] = bool(rec["flagged"])
+            for key in ("reasons", "flags", "metrics"):
+                rec[key] = json.loads(rec[key])
+            out.append(rec)
+        return out

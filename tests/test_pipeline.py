@@ -1,0 +1,136 @@
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mt.errors import InputError
+from mt.pipeline import run_document
+from mt.score import repeated_ngrams, score_sentence
+from mt.store import SCHEMA_VERSION, Store
+from mt.translate import Translator
+
+from .conftest import SAMPLE
+from .test_cli import run
+
+REFERENCE = (
+    "Russia has absolutely lost momentum in Ukraine but President Vladimir Putin must not be "
+    "underestimated, the head of the NATO military alliance told Sky News.\n\n"
+    "Jens Stoltenberg was speaking after Moscow ordered its troops to withdraw from the key "
+    "southern city of Kherson under fire from Ukrainian forces, in a major setback.\n"
+)
+
+
+def test_score_signals() -> None:
+    good = score_sentence(
+        "Le chat dort sur le canapé.", "The cat sleeps on the sofa.", logprob=-0.4, garble_score=0.0
+    )
+    assert good.quality > 0.8 and not good.flagged and good.reasons == []
+    copied = score_sentence(
+        "Le chat dort sur le canapé du salon.",
+        "Le chat dort sur le canapé du salon.",
+        logprob=-0.4,
+        garble_score=0.0,
+    )
+    assert copied.flagged and any("untranslated" in r for r in copied.reasons)
+    loop = score_sentence(
+        "Il a dit non.", "He said no no no no no no no no no.", logprob=-0.5, garble_score=0.0
+    )
+    assert loop.flagged and repeated_ngrams("no no no no no") == 2
+    unsure = score_sentence("Il a dit non.", "He said no.", logprob=-4.0, garble_score=0.0)
+    assert unsure.flagged and "low model confidence" in unsure.reasons[0]
+    with_ref = score_sentence(
+        "Il a dit non.",
+        "He said no.",
+        logprob=-0.4,
+        garble_score=0.0,
+        reference_scores={"chrf": 0.1, "bleu": 0.0},
+    )
+    assert with_ref.quality < good.quality and "reference" in with_ref.reasons[-1]
+
+
+def test_run_document_with_reference_and_repair(tiny_model: Path) -> None:
+    tr = Translator(tiny_model, beam=1)
+    doc = run_document(
+        SAMPLE.read_text(encoding="utf-8"), tr, name="sky", reference=REFERENCE, repair_source=True
+    )
+    assert doc.metadata == "date 2022-11"
+    assert len(doc.sentences) == 19
+    second = doc.sentences[1]
+    assert "Khersonsous" in second.source and "Kherson sous" in second.repaired
+    assert any(f["type"] == "merged_token" for f in second.flags)
+    assert doc.sentences[0].repaired.startswith("La Russie")  # metadata kept out of the prose
+    assert doc.summary["sentences"] == 19
+    assert doc.summary["flag_types"]["merged_token"] == 1
+    assert sorted(doc.summary["worst"]) == sorted(doc.summary["worst"])[:5]
+    assert all(0.0 <= s.quality <= 1.0 for s in doc.sentences)
+    with_ref = [s for s in doc.sentences if s.reference]
+    assert with_ref and all("chrf" in s.metrics for s in with_ref)
+
+
+def test_store_round_trip_and_schema(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    store = Store(path)
+    run_id = store.new_run({"model": "x"})
+    sentence = {
+        "index": 0,
+        "paragraph": 0,
+        "source": "Bonjour.",
+        "repaired": "Bonjour.",
+        "translation": "Hello.",
+        "reference": None,
+        "logprob": -0.5,
+        "garble_score": 0.0,
+        "quality": 0.9,
+        "flagged": False,
+        "reasons": [],
+        "flags": [],
+        "metrics": {"logprob": -0.5},
+    }
+    doc_id = store.add_document(
+        run_id, "a.txt", sentences=[sentence], metadata=None, summary={"n": 1}
+    )
+    store.add_failure(run_id, "b.txt", "empty document")
+    store.close()
+    store = Store(path)  # reopen: schema found, not recreated
+    docs = store.documents()
+    assert [(d["name"], d["status"]) for d in docs] == [("a.txt", "done"), ("b.txt", "failed")]
+    assert store.sentences(doc_id) == [
+        {**{k: v for k, v in sentence.items() if k != "index"}, "idx": 0}
+    ]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    db.commit()
+    with pytest.raises(InputError, match=f"version 99; this mt reads version {SCHEMA_VERSION}"):
+        Store(path)
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(InputError, match="not a usable SQLite database"):
+        Store(tmp_path / "junk.db")
+
+
+def test_mt_run_cli(tiny_model: Path, tmp_path: Path) -> None:
+    ref = tmp_path / "ref.en"
+    ref.write_text(REFERENCE, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    db = tmp_path / "results.db"
+    res = run(
+        "run", str(SAMPLE), str(empty), "--model", str(tiny_model), "--beam", "1",
+        "--db", str(db), "--out", str(tmp_path / "out"), "--repair",
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert b"19 sentences" in res.stdout and b"empty, recorded as failed" in res.stderr
+    record = json.loads(
+        (tmp_path / "out" / "sky-news-2022-11-nato-fr.json").read_text(encoding="utf-8")
+    )
+    assert record["metadata"] == "date 2022-11" and len(record["sentences"]) == 19
+    page = (tmp_path / "out" / "sky-news-2022-11-nato-fr.html").read_text(encoding="utf-8")
+    assert '<mark class="flag merged_token"' in page and "Khersonsous</mark>" in page
+    docs = Store(db).documents()
+    assert [d["status"] for d in docs] == ["done", "failed"]
+
+    res = run("run", str(SAMPLE), "--reference", str(ref), "--reference", str(ref), "--db", str(db))
+    assert res.returncode == 2 and b"1 articles but 2 --reference files" in res.stderr
+    res = run("run", str(SAMPLE), "--db", str(tmp_path), "--model", str(tiny_model))
+    assert res.returncode == 2 and b"is a directory" in res.stderr
