@@ -224,6 +224,23 @@ def run_(
         )
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
+    model: ModelOpt = None,
+    backend: BackendOpt = "torch",
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+) -> None:
+    """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
+    import uvicorn
+
+    from mt.server import create_app
+
+    uvicorn.run(create_app(db, model=model, backend=backend, beam=beam), host=host, port=port)
+
+
 @app.command("align")
 def align_(
     fr_file: Annotated[str, typer.Argument(help="French text file.")],
