@@ -1,0 +1,118 @@
+"""End-to-end: the dashboard in headless Chromium (Debian's, driven by Playwright)."""
+
+import csv
+import io
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mt.pipeline import run_document
+from mt.server import create_app
+from mt.store import Store
+from mt.translate import Translator
+
+from .conftest import SAMPLE
+from .test_server import _free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: run the README's set-up command (make setup)")
+        pytest.skip("Chromium is not installed (make setup installs it)")
+    import uvicorn
+
+    db = tmp_path_factory.mktemp("dash") / "results.db"
+    store = Store(db)
+    tr = Translator(tiny_model, beam=1)
+    text = SAMPLE.read_text(encoding="utf-8")
+    for repair in (False, True):  # two runs over the same document, for the comparison view
+        doc = run_document(text, tr, name="sky-news.txt", repair_source=repair)
+        record = doc.to_dict()
+        store.add_document(
+            store.new_run({"repair": repair}),
+            doc.name,
+            sentences=record["sentences"],
+            metadata=doc.metadata,
+            summary=doc.summary,
+        )
+    store.close()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(db, model=str(tiny_model)), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.goto(dashboard_url)
+        page.click(".doc >> nth=0")
+        page.wait_for_selector("#rows tr")
+
+        # flagged spans are highlighted, with type and suggestion on hover
+        mark = page.locator('mark.flag[data-type="merged_token"]')
+        assert mark.count() == 1
+        assert mark.inner_text() == "Khersonsous"
+        assert "Kherson sous" in (mark.get_attribute("title") or "")
+        all_rows = page.locator("#rows tr").count()
+        assert all_rows == 19
+
+        # worst sentences first
+        qualities = [float(q) for q in page.locator("#rows td.q").all_inner_texts()]
+        assert qualities == sorted(qualities)
+
+        # the flag-type filter hides the sentences without that flag
+        page.select_option("#ftype", "merged_token")
+        assert page.locator("#rows tr").count() == 1
+        shown = page.locator("#rows tr").first.get_attribute("data-idx")
+
+        # export returns exactly the rows shown
+        with page.expect_download() as info:
+            page.click("#csv")
+        rows = list(
+            csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8")))
+        )
+        assert [r["idx"] for r in rows] == [shown]
+        assert "merged_token" in rows[0]["flags"]
+
+        # comparison with the other run of the same document shows per-sentence deltas
+        page.select_option("#ftype", "")
+        page.select_option("#peer", index=1)
+        page.wait_for_selector("#rows td.delta")
+        assert "vs" in page.inner_text("#cmp")
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=False)
+        browser.close()
