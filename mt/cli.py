@@ -241,6 +241,69 @@ def serve(
     uvicorn.run(create_app(db, model=model, backend=backend, beam=beam), host=host, port=port)
 
 
+@app.command()
+def batch(
+    input: Annotated[
+        str, typer.Argument(help="Folder of .txt files, or JSONL of {id, text, reference}.")
+    ],
+    out: Annotated[
+        str, typer.Option("--out", help="SQLite results database (created or resumed).")
+    ],
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (Ray: not available yet).")
+    ] = "local",
+    model: ModelOpt = None,
+    backend: BackendOpt = "torch",
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    threads: ThreadsOpt = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair the French before translating.")
+    ] = False,
+) -> None:
+    """Run the pipeline over many documents; resumable, each document committed exactly once."""
+    from mt.batch import log_progress, run_batch
+    from mt.errors import InputError
+
+    if engine != "local":
+        raise InputError(f"engine '{engine}' is not supported yet (use --engine local)")
+    report = run_batch(
+        input, out, model=model, backend=backend, beam=beam, workers=workers, threads=threads,
+        repair=repair, on_progress=log_progress,
+    )  # fmt: skip
+    typer.echo(
+        f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "
+        f"{report.sentences} sentences in {report.seconds:.1f} s"
+    )
+
+
+jobs_app = typer.Typer(help="Batch job results.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("stats")
+def jobs_stats(
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Counts of documents (done, failed), sentences, cache use and flagged sentences."""
+    from pathlib import Path
+
+    from mt.errors import InputError
+    from mt.store import Store
+
+    if not Path(db).is_file():
+        raise InputError(f"no such database: {db}")
+    stats = Store(db).stats()
+    if format == "json":
+        typer.echo(json.dumps(stats))
+    elif format == "text":
+        for key, value in stats.items():
+            typer.echo(f"{key}\t{value}")
+    else:
+        raise InputError(f"unknown format '{format}' (text or json)")
+
+
 @app.command("align")
 def align_(
     fr_file: Annotated[str, typer.Argument(help="French text file.")],

@@ -10,7 +10,7 @@ from mt.align import align
 from mt.garble import check, repair
 from mt.score import reference_metrics, score_sentence
 from mt.segment import segment, split_metadata
-from mt.translate import Translator
+from mt.translate import SegmentCache, SegmentTranslation, Translator
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,12 @@ def run_document(
     name: str = "document",
     reference: str | None = None,
     repair_source: bool = False,
+    cache: SegmentCache | None = None,
 ) -> DocumentResult:
-    """Process one French document (and optionally its English reference)."""
+    """Process one French document (and optionally its English reference).
+
+    ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before.
+    """
     reports = check(text)
     paragraphs = [p.index for p in segment(text).paragraphs for _ in p.sentences]
     metadata = None
@@ -83,7 +87,8 @@ def run_document(
             metadata = meta
         prose.append(rep.text[at:] if meta else rep.text)
     repaired = [repair(p).text if repair_source else p for p in prose]
-    translated = translator.translate_segments(repaired)
+    counting = _CountingCache(cache) if cache is not None else None
+    translated = translator.translate_segments(repaired, cache=counting)
 
     refs: list[str | None] = [None] * len(reports)
     link_metrics: list[dict[str, float]] = [{} for _ in reports]
@@ -126,4 +131,22 @@ def run_document(
                 metrics=score.signals,
             )
         )
-    return DocumentResult(name, metadata, sentences, summarise(sentences))
+    summary = summarise(sentences)
+    summary["cache_hits"] = counting.hits if counting else 0
+    return DocumentResult(name, metadata, sentences, summary)
+
+
+class _CountingCache:
+    """Passes through to a cache and counts the segments it served."""
+
+    def __init__(self, inner: SegmentCache) -> None:
+        self.inner = inner
+        self.hits = 0
+
+    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]:
+        found = self.inner.get_many(settings, keys)
+        self.hits += len(found)
+        return found
+
+    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None:
+        self.inner.put_many(settings, items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import InputError
+from mt.translate import SegmentTranslation
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -21,6 +23,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id),
+    key TEXT UNIQUE,  -- input identity for batch jobs: each key is processed exactly once
     name TEXT NOT NULL,
     status TEXT NOT NULL,
     error TEXT,
@@ -46,6 +49,18 @@ CREATE TABLE IF NOT EXISTS sentences (
     PRIMARY KEY (document_id, idx)
 );
 CREATE INDEX IF NOT EXISTS sentences_quality ON sentences(document_id, quality);
+CREATE TABLE IF NOT EXISTS cache (
+    settings TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    logprob REAL NOT NULL,
+    src_tokens INTEGER NOT NULL,
+    tgt_tokens INTEGER NOT NULL,
+    split_long INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    repetition_guard INTEGER NOT NULL,
+    PRIMARY KEY (settings, text_hash)
+);
 """
 
 
@@ -58,7 +73,7 @@ class Store:
             raise InputError(f"{self.path} is a directory, not a database file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path), check_same_thread=False)
+            self.db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=60)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             version = self._version()
@@ -104,13 +119,14 @@ class Store:
         sentences: list[dict[str, Any]],
         metadata: str | None,
         summary: dict[str, Any],
+        key: str | None = None,
     ) -> int:
         """Store a processed document and its sentences in one transaction."""
         with self.db:
             cur = self.db.execute(
-                "INSERT INTO documents (run_id, name, status, metadata, summary, created) "
-                "VALUES (?, ?, 'done', ?, ?, ?)",
-                (run_id, name, metadata, json.dumps(summary), time.time()),
+                "INSERT INTO documents (run_id, key, name, status, metadata, summary, created) "
+                "VALUES (?, ?, ?, 'done', ?, ?, ?)",
+                (run_id, key, name, metadata, json.dumps(summary), time.time()),
             )
             doc_id = int(cur.lastrowid or 0)
             self.db.executemany(
@@ -137,13 +153,88 @@ class Store:
             )
         return doc_id
 
-    def add_failure(self, run_id: int, name: str, error: str) -> int:
+    def add_failure(self, run_id: int, name: str, error: str, key: str | None = None) -> int:
         with self.db:
             cur = self.db.execute(
-                "INSERT INTO documents (run_id, name, status, error, created) VALUES (?, ?, 'failed', ?, ?)",
-                (run_id, name, error, time.time()),
+                "INSERT INTO documents (run_id, key, name, status, error, created) "
+                "VALUES (?, ?, ?, 'failed', ?, ?)",
+                (run_id, key, name, error, time.time()),
             )
         return int(cur.lastrowid or 0)
+
+    def processed_keys(self) -> set[str]:
+        """Keys of batch documents already done or failed."""
+        return {r[0] for r in self.db.execute("SELECT key FROM documents WHERE key IS NOT NULL")}
+
+    def stats(self) -> dict[str, int]:
+        """Counts over the whole database."""
+        one = lambda sql: int(self.db.execute(sql).fetchone()[0] or 0)  # noqa: E731
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "done": one("SELECT COUNT(*) FROM documents WHERE status='done'"),
+            "failed": one("SELECT COUNT(*) FROM documents WHERE status='failed'"),
+            "pending": self._pending(),
+            "sentences": one("SELECT COUNT(*) FROM sentences"),
+            "flagged": one("SELECT COUNT(*) FROM sentences WHERE flagged=1"),
+            "cached_segments": one("SELECT COUNT(*) FROM cache"),
+            "cache_hits": one(
+                "SELECT COALESCE(SUM(json_extract(summary, '$.cache_hits')), 0) FROM documents"
+            ),
+        }
+
+    def _pending(self) -> int:
+        """Batch documents not yet committed: each input's size (from its latest run) minus
+        the documents committed under its keys."""
+        latest: dict[str, int] = {}
+        for (settings,) in self.db.execute("SELECT settings FROM runs ORDER BY id"):
+            s = json.loads(settings)
+            if "input_documents" in s:
+                latest[s["input"]] = int(s["input_documents"])
+        pending = 0
+        for source, size in latest.items():
+            prefix = source + "::"
+            (committed,) = self.db.execute(
+                "SELECT COUNT(*) FROM documents WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+            ).fetchone()
+            pending += max(0, size - int(committed))
+        return pending
+
+    # ---------------------------------------------------------------- segment cache
+
+    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]:
+        """Cached translations of normalised segments (SegmentCache protocol)."""
+        out: dict[str, SegmentTranslation] = {}
+        for k in keys:
+            row = self.db.execute(
+                "SELECT translation, logprob, src_tokens, tgt_tokens, split_long, chunks, "
+                "repetition_guard FROM cache WHERE settings=? AND text_hash=?",
+                (settings, _hash(k)),
+            ).fetchone()
+            if row:
+                out[k] = SegmentTranslation(
+                    row[0], row[1], row[2], row[3], bool(row[4]), row[5], bool(row[6])
+                )
+        return out
+
+    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO cache VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        settings,
+                        _hash(k),
+                        t.translation,
+                        t.logprob,
+                        t.src_tokens,
+                        t.tgt_tokens,
+                        int(t.split_long),
+                        t.chunks,
+                        int(t.repetition_guard),
+                    )
+                    for k, t in items.items()
+                ],
+            )
 
     def documents(self) -> list[dict[str, Any]]:
         rows = self.db.execute(
@@ -190,3 +281,7 @@ class Store:
                 rec[key] = json.loads(rec[key])
             out.append(rec)
         return out
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

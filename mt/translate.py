@@ -8,6 +8,7 @@ are translated once, and every sentence gets a length-normalised log-probability
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import threading
@@ -15,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 from mt.backends import BACKENDS, Backend, CT2Backend, TorchBackend
 from mt.errors import InputError, ModelNotFoundError, MTError
@@ -23,6 +24,15 @@ from mt.models import resolve
 from mt.segment import Document, segment, segment_lines
 
 ProgressFn = Callable[[int], None]
+
+
+class SegmentCache(Protocol):
+    """Storage for translations of normalised segments, per translator settings."""
+
+    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]: ...
+
+    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None: ...
+
 
 _QUOTES = str.maketrans(
     {
@@ -79,8 +89,8 @@ class DocumentTranslation:
 
 
 @dataclass(frozen=True)
-class _Segment:
-    """Translation of one normalised segment (possibly assembled from chunks)."""
+class SegmentTranslation:
+    """Translation of one segment (possibly assembled from chunks)."""
 
     translation: str
     logprob: float
@@ -238,13 +248,31 @@ class Translator:
             k += n
         return out
 
+    @property
+    def settings_key(self) -> str:
+        """Identifies the model and every setting that changes an output (for caches)."""
+        parts = [str(self.path.resolve()), self.backend_name, str(self.beam)]
+        parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
     def translate_segments(
-        self, segments: Sequence[str], *, progress: ProgressFn | None = None
-    ) -> list[_Segment]:
-        """Translate segments as they are (no splitting into sentences); order is kept."""
+        self,
+        segments: Sequence[str],
+        *,
+        progress: ProgressFn | None = None,
+        cache: SegmentCache | None = None,
+    ) -> list[SegmentTranslation]:
+        """Translate segments as they are (no splitting into sentences); order is kept.
+
+        With a ``cache``, segments translated before with the same settings are not translated
+        again, and new translations are added to it.
+        """
         keys = [normalise(s) for s in segments]
         unique = list(dict.fromkeys(k for k in keys if k))
-        done: dict[str, _Segment] = {}
+        done: dict[str, SegmentTranslation] = {}
+        if cache is not None:
+            done.update(cache.get_many(self.settings_key, unique))
+            unique = [k for k in unique if k not in done]
         units: list[tuple[int, str]] = []  # (index into unique, chunk text)
         for u, key in enumerate(unique):
             units.extend((u, chunk) for chunk in self._chunks(key))
@@ -256,7 +284,7 @@ class Translator:
             parts = per_key[u]
             tgt = sum(len(p[1]) for p in parts)
             logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
-            done[key] = _Segment(
+            done[key] = SegmentTranslation(
                 translation=" ".join(p[0] for p in parts if p[0]),
                 logprob=round(logprob, 4),
                 src_tokens=sum(p[2] for p in parts),
@@ -265,7 +293,9 @@ class Translator:
                 chunks=len(parts),
                 repetition_guard=any(p[3] for p in parts),
             )
-        empty = _Segment("", 0.0, 0, 0, False, 0, False)
+        if cache is not None:
+            cache.put_many(self.settings_key, {k: done[k] for k in unique})
+        empty = SegmentTranslation("", 0.0, 0, 0, False, 0, False)
         return [done[k] if k else empty for k in keys]
 
     # ------------------------------------------------------------------ internals
@@ -337,7 +367,7 @@ class Translator:
 
 
 def _record(
-    paragraph: int, sentence: int, source: str, start: int, end: int, seg: _Segment
+    paragraph: int, sentence: int, source: str, start: int, end: int, seg: SegmentTranslation
 ) -> SentenceTranslation:
     return SentenceTranslation(
         paragraph=paragraph,
@@ -355,7 +385,7 @@ def _record(
     )
 
 
-def _assemble(doc: Document, results: Sequence[_Segment]) -> DocumentTranslation:
+def _assemble(doc: Document, results: Sequence[SegmentTranslation]) -> DocumentTranslation:
     """Put translated sentences back into the document's paragraph structure."""
     records: list[SentenceTranslation] = []
     parts = [doc.leading]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,20 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     # generation (and so the tests) short.
     MarianMTModel(config).save_pretrained(out)
     return out
+
+
+def biased_model(src: Path, dst: Path, token: str) -> Path:
+    """A copy of ``src`` whose decoder always prefers ``token`` (to force loops or empty output)."""
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    shutil.copytree(src, dst)
+    model = MarianMTModel.from_pretrained(dst)
+    tok_id = MarianTokenizer.from_pretrained(dst).convert_tokens_to_ids(token)
+    with torch.no_grad():
+        model.final_logits_bias[0, tok_id] = 50.0
+    model.save_pretrained(dst)
+    return dst
 
 
 @pytest.fixture(scope="session")

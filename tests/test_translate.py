@@ -8,26 +8,12 @@ import pytest
 import mt
 from mt.translate import Translator, has_loop
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, biased_model
 
 
 @pytest.fixture(scope="module")
 def translator(tiny_model: Path) -> Translator:
     return Translator(tiny_model, beam=1)
-
-
-def _biased_model(src: Path, dst: Path, token: str) -> Path:
-    """A copy of ``src`` whose decoder always prefers ``token`` (to force loops or empty output)."""
-    import torch
-    from transformers import MarianMTModel, MarianTokenizer
-
-    shutil.copytree(src, dst)
-    model = MarianMTModel.from_pretrained(dst)
-    tok_id = MarianTokenizer.from_pretrained(dst).convert_tokens_to_ids(token)
-    with torch.no_grad():
-        model.final_logits_bias[0, tok_id] = 50.0
-    model.save_pretrained(dst)
-    return dst
 
 
 def test_translate_string_and_list(tiny_model: Path) -> None:
@@ -89,7 +75,7 @@ def test_long_paragraph_without_full_stop_is_chunked_not_truncated(translator: T
 
 
 def test_repetition_loop_is_caught(tiny_model: Path, tmp_path: Path) -> None:
-    looping = _biased_model(tiny_model, tmp_path / "loop", "▁la")
+    looping = biased_model(tiny_model, tmp_path / "loop", "▁la")
     tr = Translator(looping, beam=1)
     rec = tr.translate_document("Le président a déclaré qu'il viendrait demain.").sentences[0]
     assert rec.repetition_guard
@@ -104,7 +90,7 @@ def test_output_length_is_bounded(translator: Translator) -> None:
 
 
 def test_empty_output_model(tiny_model: Path, tmp_path: Path) -> None:
-    silent = _biased_model(tiny_model, tmp_path / "eos", "</s>")
+    silent = biased_model(tiny_model, tmp_path / "eos", "</s>")
     rec = Translator(silent, beam=1).translate_document("Bonjour.").sentences[0]
     assert rec.translation == "" and not rec.repetition_guard and rec.tgt_tokens == 1
 

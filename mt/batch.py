@@ -1,0 +1,241 @@
+"""Batch jobs: many documents through the pipeline, resumable and exactly once.
+
+Every input document has a key (its file name, or the JSONL ``id``). A document is committed —
+its row, its sentences and its status in one SQLite transaction, keyed uniquely — only when it
+is finished, so a job killed at any moment and started again skips what is committed and redoes
+only what was in flight. Documents that cannot be processed are committed as ``failed`` with
+the reason, and the job goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mt.errors import InputError, MTError
+from mt.io import decode_utf8
+
+MAX_DOCUMENT_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class InputDocument:
+    """One document of a batch; ``error`` says why it cannot be processed."""
+
+    key: str
+    name: str
+    text: str = ""
+    reference: str | None = None
+    error: str | None = None
+
+
+def read_inputs(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[InputDocument]:
+    """Documents from a directory of ``.txt`` files or a JSONL file of ``{"id", "text", "reference"}``."""
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        if not files:
+            raise InputError(f"{p} holds no .txt files")
+        for f in files:
+            key = str(f.relative_to(p))
+            data = f.read_bytes()
+            if len(data) > max_bytes:
+                yield InputDocument(
+                    key, f.name, error=f"{len(data)} bytes, over the {max_bytes}-byte limit"
+                )
+                continue
+            try:
+                text = decode_utf8(data, key)
+            except MTError as exc:
+                yield InputDocument(key, f.name, error=str(exc))
+                continue
+            yield _checked(InputDocument(key, f.name, text))
+    elif p.is_file():
+        seen: set[str] = set()
+        with open(p, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                key = f"line-{n}"
+                try:
+                    row = json.loads(decode_utf8(raw, f"{p} line {n}"))
+                    if not isinstance(row, dict):
+                        raise ValueError("not a JSON object")
+                    doc_id = str(row.get("id", key))
+                    if doc_id in seen:  # keep the line's own key: the first one owns the id
+                        raise ValueError(f"duplicate id {doc_id!r}")
+                    key = doc_id
+                    seen.add(key)
+                    body, ref = row.get("text"), row.get("reference")
+                    if not isinstance(body, str) or (ref is not None and not isinstance(ref, str)):
+                        raise ValueError("'text' (and 'reference') must be strings")
+                except (ValueError, MTError) as exc:
+                    yield InputDocument(key, key, error=f"line {n}: {exc}")
+                    continue
+                if len(body.encode()) > max_bytes:
+                    yield InputDocument(key, key, error=f"over the {max_bytes}-byte limit")
+                    continue
+                yield _checked(InputDocument(key, key, body, ref))
+    else:
+        raise InputError(f"no such input: {p}")
+
+
+def _checked(doc: InputDocument) -> InputDocument:
+    if not doc.text.strip():
+        return InputDocument(doc.key, doc.name, error="empty document")
+    return doc
+
+
+# ---------------------------------------------------------------------------- workers
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: dict[str, Any]) -> None:
+    from mt.store import Store
+    from mt.translate import Translator
+
+    _WORKER["translator"] = Translator(
+        settings["model"],
+        beam=settings["beam"],
+        backend=settings["backend"],
+        threads=settings["threads"],
+    )
+    _WORKER["cache"] = Store(settings["db"])
+    _WORKER["repair"] = settings["repair"]
+
+
+def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, str | None]:
+    from mt.pipeline import run_document
+
+    try:
+        result = run_document(
+            doc.text,
+            _WORKER["translator"],
+            name=doc.name,
+            reference=doc.reference,
+            repair_source=_WORKER["repair"],
+            cache=_WORKER["cache"],
+        )
+        return doc, result.to_dict(), None
+    except Exception as exc:  # recorded as a failed document; the job goes on
+        return doc, None, f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
+class BatchReport:
+    total: int = 0
+    skipped: int = 0  # already committed by an earlier run
+    done: int = 0
+    failed: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+
+
+def run_batch(
+    input_path: str | Path,
+    db: str | Path,
+    *,
+    model: str | None = None,
+    backend: str = "torch",
+    beam: int = 4,
+    workers: int = 1,
+    threads: int | None = None,
+    repair: bool = False,
+    max_bytes: int = MAX_DOCUMENT_BYTES,
+    on_progress: Callable[[BatchReport], None] | None = None,
+) -> BatchReport:
+    """Process every document of ``input_path`` not yet committed to ``db``."""
+    from mt.models import resolve
+    from mt.store import Store
+
+    if workers < 1:
+        raise InputError("workers must be at least 1")
+    store = Store(db)
+    source = str(Path(input_path).resolve())
+    # keys are namespaced by the input, so two inputs can share a database
+    docs = [
+        InputDocument(f"{source}::{d.key}", d.name, d.text, d.reference, d.error)
+        for d in read_inputs(input_path, max_bytes)
+    ]
+    committed = store.processed_keys()
+    pending = [d for d in docs if d.key not in committed]
+    report = BatchReport(total=len(docs), skipped=len(docs) - len(pending))
+    settings = {
+        "model": str(resolve(model)),
+        "backend": backend,
+        "beam": beam,
+        "threads": threads or max(1, (mp.cpu_count() or 1) // workers),
+        "db": str(db),
+        "repair": repair,
+    }
+    run_id = store.new_run(
+        {k: v for k, v in settings.items() if k != "db"}
+        | {"input": source, "input_documents": len(docs)}
+    )
+    start = time.perf_counter()
+
+    def commit(doc: InputDocument, record: dict[str, Any] | None, error: str | None) -> None:
+        try:
+            if record is None:
+                store.add_failure(run_id, doc.name, error or "unknown error", key=doc.key)
+                report.failed += 1
+            else:
+                store.add_document(
+                    run_id,
+                    doc.name,
+                    sentences=record["sentences"],
+                    metadata=record["metadata"],
+                    summary=record["summary"],
+                    key=doc.key,
+                )
+                report.done += 1
+                report.sentences += len(record["sentences"])
+        except sqlite3.IntegrityError:
+            pass  # committed meanwhile by another process: exactly once all the same
+        report.seconds = time.perf_counter() - start
+        if on_progress:
+            on_progress(report)
+
+    todo = []
+    for d in pending:
+        if d.error:
+            commit(d, None, d.error)
+        else:
+            todo.append(d)
+    if workers == 1:
+        _init_worker(settings)
+        for d in todo:
+            commit(*_process(d))
+    else:
+        ctx = mp.get_context("spawn")  # torch and fork do not mix
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+            for result in pool.imap_unordered(_process, todo):
+                commit(*result)
+    report.seconds = time.perf_counter() - start
+    store.close()
+    return report
+
+
+def log_progress(report: BatchReport) -> None:
+    """Plain progress lines for logs (at most one every 10 seconds, and at the end)."""
+    now = time.monotonic()
+    finished = report.done + report.failed + report.skipped
+    last = getattr(log_progress, "_last", 0.0)
+    if finished < report.total and now - last < 10:
+        return
+    log_progress._last = now  # type: ignore[attr-defined]
+    rate = report.sentences / report.seconds if report.seconds else 0.0
+    print(
+        f"[batch] {finished}/{report.total} documents ({report.failed} failed, {report.skipped} "
+        f"from earlier runs), {rate:.1f} sentences/s",
+        file=sys.stderr,
+        flush=True,
+    )

@@ -1,0 +1,139 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mt.segment import segment
+
+from .conftest import DATA, biased_model
+from .test_cli import run
+
+BOILERPLATE = "Cet article a été publié par notre rédaction."
+
+
+@pytest.fixture(scope="module")
+def fast_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Stops at once: batch tests measure bookkeeping, not decoding."""
+    return biased_model(tiny_model, tmp_path_factory.mktemp("fast") / "model", "</s>")
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    rows = [
+        r.split("\t")[0]
+        for r in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(200):
+        (folder / f"doc{i:03d}.txt").write_text(
+            f"{rows[i % len(rows)]}\n\n{BOILERPLATE}\n", encoding="utf-8"
+        )
+    (folder / "broken.txt").write_bytes(b"caf\xe9 au lait")
+    (folder / "empty.txt").write_text("   \n", encoding="utf-8")
+    return folder
+
+
+def stats(db: Path) -> dict[str, int]:
+    res = run("jobs", "stats", "--db", str(db), "--format", "json")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_sigkill_halfway_then_resume_processes_each_document_once(
+    fast_model: Path, corpus: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "batch.db"
+    args = [
+        sys.executable,
+        "-m",
+        "mt",
+        "batch",
+        str(corpus),
+        "--out",
+        str(db),
+        "--model",
+        str(fast_model),
+        "--beam",
+        "1",
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = 0
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                con = sqlite3.connect(db, timeout=1)
+                done = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                continue
+            if done >= 60:
+                break
+    assert proc.poll() is None, "the job ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    halfway = stats(db)
+    assert 0 < halfway["done"] + halfway["failed"] < 202
+    assert halfway["pending"] == 202 - halfway["documents"]
+
+    res = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "already done earlier" in res.stdout
+    final = stats(db)
+    assert final["documents"] == 202 and final["done"] == 200 and final["failed"] == 2
+    assert final["pending"] == 0
+    expected = sum(
+        len(segment(f.read_text(encoding="utf-8")).sentences) for f in corpus.glob("doc*.txt")
+    )
+    assert final["sentences"] == expected  # no document's sentences stored twice
+    assert final["cache_hits"] >= 150  # the boilerplate sentence is translated once, then served
+    con = sqlite3.connect(db)
+    keys = [k for (k,) in con.execute("SELECT key FROM documents")]
+    assert len(keys) == len(set(keys)) == 202
+    errors = dict(con.execute("SELECT name, error FROM documents WHERE status='failed'").fetchall())
+    assert "not valid UTF-8" in errors["broken.txt"] and errors["empty.txt"] == "empty document"
+
+
+def test_jsonl_input_two_workers_and_rerun(fast_model: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": f"a{i}", "text": f"Phrase numéro {i}. {BOILERPLATE}"}) for i in range(6)
+    ]
+    lines += ['{"id": "bad", "text": 3}', "not json", json.dumps({"id": "a0", "text": "Doublon."})]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "j.db"
+    res = run(
+        "batch",
+        str(src),
+        "--out",
+        str(db),
+        "--model",
+        str(fast_model),
+        "--beam",
+        "1",
+        "--workers",
+        "2",
+    )
+    assert res.returncode == 0, res.stderr
+    s = stats(db)
+    assert s["done"] == 6 and s["failed"] == 3 and s["pending"] == 0
+    res = run("batch", str(src), "--out", str(db), "--model", str(fast_model), "--beam", "1")
+    assert res.returncode == 0 and b"0 done, 0 failed, 9 already done earlier" in res.stdout
+    assert stats(db)["documents"] == 9
+
+
+def test_batch_bad_input(tmp_path: Path) -> None:
+    res = run("batch", str(tmp_path / "missing"), "--out", str(tmp_path / "x.db"))
+    assert res.returncode == 2 and b"no such input" in res.stderr
+    res = run("batch", str(tmp_path), "--out", str(tmp_path / "x.db"), "--engine", "ray")
+    assert res.returncode == 2 and b"not supported yet" in res.stderr
+    res = run("jobs", "stats", "--db", str(tmp_path / "nope.db"))
+    assert res.returncode == 2 and b"no such database" in res.stderr
