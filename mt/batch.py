@@ -151,8 +151,17 @@ def run_batch(
     repair: bool = False,
     max_bytes: int = MAX_DOCUMENT_BYTES,
     on_progress: Callable[[BatchReport], None] | None = None,
+    engine: str = "local",
+    ray_address: str | None = None,
 ) -> BatchReport:
-    """Process every document of ``input_path`` not yet committed to ``db``."""
+    """Process every document of ``input_path`` not yet committed to ``db``.
+
+    ``engine="ray"`` runs the pipeline in Ray Data actors (one model per actor, ``workers``
+    actors) on the cluster at ``ray_address``, or on a local Ray started for the job; results
+    still come back to this process, the only writer.
+    """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine '{engine}' (local or ray)")
     from mt.models import resolve
     from mt.store import Store
 
@@ -210,7 +219,10 @@ def run_batch(
             commit(d, None, d.error)
         else:
             todo.append(d)
-    if workers == 1:
+    if engine == "ray":
+        for result in _ray_map(todo, settings, workers, ray_address):
+            commit(*result)
+    elif workers == 1:
         _init_worker(settings)
         for d in todo:
             commit(*_process(d))
@@ -222,6 +234,66 @@ def run_batch(
     report.seconds = time.perf_counter() - start
     store.close()
     return report
+
+
+class _RayPipeline:
+    """A Ray Data actor: loads the model once, then processes batches of documents."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        _init_worker(settings)
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"key": [], "record": [], "error": []}
+        for key, name, text, reference in zip(
+            batch["key"], batch["name"], batch["text"], batch["reference"], strict=True
+        ):
+            doc = InputDocument(str(key), str(name), str(text), reference or None)
+            _, record, error = _process(doc)
+            out["key"].append(doc.key)
+            out["record"].append(json.dumps(record) if record is not None else "")
+            out["error"].append(error or "")
+        return out
+
+
+def _ray_map(
+    todo: list[InputDocument], settings: dict[str, Any], workers: int, address: str | None
+) -> Iterator[tuple[InputDocument, dict[str, Any] | None, str | None]]:
+    if not todo:
+        return
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise InputError("--engine ray needs Ray: pip install 'ray[data]'") from None
+    started = not ray.is_initialized()
+    if started:
+        ray.init(
+            address=address,
+            num_cpus=None if address else max(workers, 1),
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+        )
+    try:
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        by_key = {d.key: d for d in todo}
+        items = [
+            {"key": d.key, "name": d.name, "text": d.text, "reference": d.reference or ""}
+            for d in todo
+        ]
+        ds = ray.data.from_items(items).map_batches(
+            _RayPipeline,
+            fn_constructor_kwargs={"settings": settings},
+            batch_size=1,
+            concurrency=workers,
+            num_cpus=1,
+        )
+        for row in ds.iter_rows():
+            record = json.loads(row["record"]) if row["record"] else None
+            yield by_key[row["key"]], record, row["error"] or None
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def log_progress(report: BatchReport) -> None:

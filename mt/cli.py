@@ -251,8 +251,11 @@ def batch(
     ],
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     engine: Annotated[
-        str, typer.Option("--engine", help="local (Ray: not available yet).")
+        str, typer.Option("--engine", help="local, or ray (Ray Data actors).")
     ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster; default: start a local Ray.")
+    ] = None,
     model: ModelOpt = None,
     backend: BackendOpt = "torch",
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
@@ -263,13 +266,10 @@ def batch(
 ) -> None:
     """Run the pipeline over many documents; resumable, each document committed exactly once."""
     from mt.batch import log_progress, run_batch
-    from mt.errors import InputError
 
-    if engine != "local":
-        raise InputError(f"engine '{engine}' is not supported yet (use --engine local)")
     report = run_batch(
         input, out, model=model, backend=backend, beam=beam, workers=workers, threads=threads,
-        repair=repair, on_progress=log_progress,
+        repair=repair, on_progress=log_progress, engine=engine, ray_address=ray_address,
     )  # fmt: skip
     typer.echo(
         f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "

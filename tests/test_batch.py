@@ -133,7 +133,22 @@ def test_jsonl_input_two_workers_and_rerun(fast_model: Path, tmp_path: Path) -> 
 def test_batch_bad_input(tmp_path: Path) -> None:
     res = run("batch", str(tmp_path / "missing"), "--out", str(tmp_path / "x.db"))
     assert res.returncode == 2 and b"no such input" in res.stderr
-    res = run("batch", str(tmp_path), "--out", str(tmp_path / "x.db"), "--engine", "ray")
-    assert res.returncode == 2 and b"not supported yet" in res.stderr
+    res = run("batch", str(tmp_path), "--out", str(tmp_path / "x.db"), "--engine", "spark")
+    assert res.returncode == 2 and b"unknown engine 'spark'" in res.stderr
     res = run("jobs", "stats", "--db", str(tmp_path / "nope.db"))
     assert res.returncode == 2 and b"no such database" in res.stderr
+
+
+def test_ray_engine_two_actors(fast_model: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    docs = [{"id": f"r{i}", "text": f"Phrase numéro {i}. {BOILERPLATE}"} for i in range(8)]
+    src.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    db = tmp_path / "ray.db"
+    args = ["batch", str(src), "--out", str(db), "--model", str(fast_model), "--beam", "1"]
+    res = run(*args, "--engine", "ray", "--workers", "2")
+    assert res.returncode == 0, res.stderr
+    s = stats(db)
+    assert s["done"] == 8 and s["failed"] == 0 and s["pending"] == 0 and s["sentences"] == 16
+    res = run(*args, "--engine", "ray", "--workers", "2")  # nothing left: no double processing
+    assert res.returncode == 0 and b"0 done, 0 failed, 8 already done earlier" in res.stdout
+    assert stats(db)["documents"] == 8
