@@ -68,16 +68,17 @@ def peak_rss_mb() -> float:
 
 def worker(cfg: dict) -> dict:
     """One measurement (runs in its own process)."""
-    import torch
-
-    torch.set_num_threads(cfg["threads"])
     src = cfg["src"]
     fixed = cfg["fixed"]
-    from transformers import MarianMTModel, MarianTokenizer
+    from transformers import MarianTokenizer
 
     tok = MarianTokenizer.from_pretrained(cfg["model"])
     start = time.perf_counter()
     if cfg["path"] == "naive":
+        import torch  # only here: the ct2 path must not pay for importing torch
+        from transformers import MarianMTModel
+
+        torch.set_num_threads(cfg["threads"])
         model = MarianMTModel.from_pretrained(cfg["model"]).eval()
         hyps: list[str] = []
         out_tokens = 0
