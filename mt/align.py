@@ -12,7 +12,9 @@ The search is restricted to a band around the diagonal, so time and memory grow 
 
 from __future__ import annotations
 
+import bisect
 import gzip
+import itertools
 import math
 import re
 import unicodedata
@@ -115,6 +117,67 @@ def _english(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]], fr
     return len(sentence), words, frozenset().union(*(k for k, _ in words)) if words else frozenset()
 
 
+def _anchors(
+    fr_info: list[tuple[int, list[tuple[frozenset[str], float]]]],
+    en_info: list[tuple[int, list[tuple[frozenset[str], float]], frozenset[str]]],
+    fr_total: list[float],
+    en_total: list[float],
+) -> list[tuple[int, int]]:
+    """Sentence pairs that are each other's best lexical match, in increasing order.
+
+    An inverted index over the English keys finds candidates within a window around the
+    diagonal; keys shared by many sentences are skipped (they do not discriminate).
+    """
+    n, m = len(fr_info), len(en_info)
+    index: dict[str, list[int]] = {}
+    for j, (_, _, keys) in enumerate(en_info):
+        for key in keys:
+            index.setdefault(key, []).append(j)
+    window = max(60, abs(n - m) + 40, int(0.1 * max(n, m)))
+    best_for_fr: dict[int, tuple[float, int]] = {}
+    best_for_en: dict[int, tuple[float, int]] = {}
+    for i, (_, words) in enumerate(fr_info):
+        c = i * m / n
+        scores: dict[int, float] = {}
+        for keys, weight in words:
+            hit: set[int] = set()
+            for key in keys:
+                postings = index.get(key, ())
+                if len(postings) > 40:
+                    continue
+                hit.update(j for j in postings if abs(j - c) <= window)
+            for j in hit:
+                scores[j] = scores.get(j, 0.0) + weight
+        for j, sc in scores.items():
+            sim = sc / (fr_total[i] + en_total[j] + 1e-9)
+            if sim > best_for_fr.get(i, (0.0, -1))[0]:
+                best_for_fr[i] = (sim, j)
+            if sim > best_for_en.get(j, (0.0, -1))[0]:
+                best_for_en[j] = (sim, i)
+    pairs = sorted(
+        (i, j) for i, (sim, j) in best_for_fr.items() if sim >= 0.15 and best_for_en[j][1] == i
+    )
+    # longest chain increasing in both coordinates
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = k
+        prev[k] = tail_idx[pos - 1] if pos else -1
+    chain = []
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = prev[k]
+    return chain[::-1]
+
+
 def _norm_sf(x: float) -> float:
     """Two-sided tail probability of a standard normal."""
     return math.erfc(abs(x) / math.sqrt(2))
@@ -142,15 +205,22 @@ def align(
     # English/French length ratio; clipped because a reference may cover only part of the text
     ratio = (sum(c for c, _, _ in en_info) + 1) / (sum(c for c, _ in fr_info) + 1)
     ratio = min(max(ratio, 0.75), 1.25)
-    if band is None:
-        band = max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
-
-    def centre(i: int) -> float:
-        return i * m / n
-
     fr_keys = [frozenset().union(*(k for k, _ in c)) if c else frozenset() for _, c in fr_info]
     fr_total = [sum(w for _, w in c) for _, c in fr_info]
     en_total = [sum(w for _, w in c) for _, c, _ in en_info]
+    anchors = _anchors(fr_info, en_info, fr_total, en_total) if lexical_weight > 0 else []
+    points = [(0, 0), *anchors, (n, m)]
+    if band is None:
+        # anchors close together pin the path down; without them, follow the diagonal widely
+        gap = max(b[0] - a[0] + b[1] - a[1] for a, b in itertools.pairwise(points))
+        band = 30 if gap <= 120 else max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
+
+    def centre(i: int) -> float:
+        """The path's expected English position at French position i (piecewise linear)."""
+        k = bisect.bisect_right(points, (i, m + 1)) - 1
+        (i0, j0), (i1, j1) = points[max(k, 0)], points[min(k + 1, len(points) - 1)]
+        return j0 if i1 == i0 else j0 + (i - i0) * (j1 - j0) / (i1 - i0)
+
     overlap_cache: dict[tuple[int, int], tuple[float, float]] = {}
 
     def overlap(i: int, j: int) -> tuple[float, float]:
