@@ -213,7 +213,7 @@ def align(
     if band is None:
         # anchors close together pin the path down; without them, follow the diagonal widely
         gap = max(b[0] - a[0] + b[1] - a[1] for a, b in itertools.pairwise(points))
-        band = 30 if gap <= 120 else max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
+        band = max(30, gap // 6) if gap <= 400 else max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
 
     def centre(i: int) -> float:
         """The path's expected English position at French position i (piecewise linear)."""
