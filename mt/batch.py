@@ -233,6 +233,8 @@ def run_batch(
                 commit(*result)
     report.seconds = time.perf_counter() - start
     store.close()
+    if on_progress:
+        on_progress(report)  # the final state, even when there was nothing left to do
     return report
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mt.errors import MTError
 from mt.io import read_text
+
+if TYPE_CHECKING:
+    from mt.batch import BatchReport
 
 app = typer.Typer(
     help="Turn machine-translated French back into English, and score it.",
@@ -265,16 +268,56 @@ def batch(
     ] = False,
 ) -> None:
     """Run the pipeline over many documents; resumable, each document committed exactly once."""
-    from mt.batch import log_progress, run_batch
+    from mt.batch import run_batch
 
-    report = run_batch(
-        input, out, model=model, backend=backend, beam=beam, workers=workers, threads=threads,
-        repair=repair, on_progress=log_progress, engine=engine, ray_address=ray_address,
-    )  # fmt: skip
+    with _batch_progress() as on_progress:
+        report = run_batch(
+            input, out, model=model, backend=backend, beam=beam, workers=workers, threads=threads,
+            repair=repair, on_progress=on_progress, engine=engine, ray_address=ray_address,
+        )  # fmt: skip
     typer.echo(
         f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "
         f"{report.sentences} sentences in {report.seconds:.1f} s"
     )
+
+
+@contextmanager
+def _batch_progress() -> Iterator[Callable[[BatchReport], None]]:
+    """A Rich display (documents, sentences/s, ETA) on a terminal; log lines otherwise."""
+    from mt.batch import log_progress
+
+    if not sys.stderr.isatty():
+        yield log_progress
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("documents", total=None, rate="")
+
+        def update(report: BatchReport) -> None:
+            rate = report.sentences / report.seconds if report.seconds else 0.0
+            bar.update(
+                task,
+                total=report.total,
+                completed=report.done + report.failed + report.skipped,
+                rate=f"{rate:.1f} sent/s, {report.failed} failed",
+            )
+
+        yield update
 
 
 jobs_app = typer.Typer(help="Batch job results.", no_args_is_help=True)

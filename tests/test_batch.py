@@ -12,7 +12,7 @@ import pytest
 from mt.segment import segment
 
 from .conftest import DATA, biased_model
-from .test_cli import run
+from .test_cli import run, run_with_terminal_stderr
 
 BOILERPLATE = "Cet article a été publié par notre rédaction."
 
@@ -152,3 +152,25 @@ def test_ray_engine_two_actors(fast_model: Path, tmp_path: Path) -> None:
     res = run(*args, "--engine", "ray", "--workers", "2")  # nothing left: no double processing
     assert res.returncode == 0 and b"0 done, 0 failed, 8 already done earlier" in res.stdout
     assert stats(db)["documents"] == 8
+
+
+def test_progress_display_on_a_terminal(fast_model: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(json.dumps({"id": str(i), "text": f"Phrase {i}."}) for i in range(5)) + "\n"
+    )
+    args = [
+        "batch",
+        str(src),
+        "--out",
+        str(tmp_path / "p.db"),
+        "--model",
+        str(fast_model),
+        "--beam",
+        "1",
+    ]
+    res, shown = run_with_terminal_stderr(args, b"")
+    assert res.returncode == 0
+    assert b"documents" in shown and b"sent/s" in shown and b"5/5" in shown
+    res = run(*args[:3], str(tmp_path / "q.db"), *args[4:])  # not a terminal: plain log lines
+    assert b"[batch] 5/5 documents" in res.stderr

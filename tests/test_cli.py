@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,40 +192,50 @@ def test_eval_scores_a_pair(tiny_model: Path, tmp_path: Path) -> None:
     assert res.returncode == 2 and b"has 2 lines but" in res.stderr
 
 
-def test_progress_bar_only_on_a_terminal(tiny_model: Path) -> None:
+def run_with_terminal_stderr(
+    args: list[str], stdin: bytes
+) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run ``python -m mt ARGS`` with stderr on a pseudo-terminal; return it and what it showed."""
     import pty
 
-    lines = "".join(f"Phrase numéro {i}.\n" for i in range(30)).encode()
-    args = [
-        sys.executable,
-        "-m",
-        "mt",
-        "translate",
-        "--segmented",
-        "--beam",
-        "1",
-        "--model",
-        str(tiny_model),
-    ]
     main, secondary = pty.openpty()
-    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm", "HF_HUB_OFFLINE": "1"}
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read while it runs: a full terminal buffer would block the writer
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     res = subprocess.run(
-        args, input=lines, stdout=subprocess.PIPE, stderr=secondary, env=env, timeout=300
+        [sys.executable, "-m", "mt", *args],
+        input=stdin,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+        timeout=300,
     )
     os.close(secondary)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
+    reader.join(timeout=10)
     os.close(main)
+    shown = b"".join(chunks)
+    return res, shown
+
+
+def test_progress_bar_only_on_a_terminal(tiny_model: Path) -> None:
+    lines = "".join(f"Phrase numéro {i}.\n" for i in range(30)).encode()
+    args = ["translate", "--segmented", "--beam", "1", "--model", str(tiny_model)]
+    res, shown = run_with_terminal_stderr(args, lines)
     assert res.returncode == 0
     assert b"translating" in shown
     assert len(res.stdout.decode().splitlines()) == 30
     # not a terminal: nothing on stderr
-    res = run("translate", "--segmented", "--beam", "1", "--model", str(tiny_model), stdin=lines)
+    res = run(*args, stdin=lines)
     assert res.returncode == 0 and res.stderr == b""
