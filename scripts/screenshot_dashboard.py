@@ -6,10 +6,7 @@ python scripts/screenshot_dashboard.py [--model M] [--out docs/dashboard.png]
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +17,10 @@ def main() -> None:
     p.add_argument("--model", default=None)
     p.add_argument("--out", default=str(ROOT / "docs" / "dashboard.png"))
     args = p.parse_args()
-    import uvicorn
     from playwright.sync_api import sync_playwright
 
     from mt.pipeline import run_document
-    from mt.server import create_app
+    from mt.server import create_app, serve_in_background
     from mt.store import Store
     from mt.translate import Translator
 
@@ -42,22 +38,13 @@ def main() -> None:
             metadata=doc.metadata,
             summary=doc.summary,
         )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.1)
-    with sync_playwright() as pw:
+    with serve_in_background(create_app(db)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path="/usr/bin/chromium",
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"http://127.0.0.1:{port}/")
+        page.goto(url + "/")
         page.click(".doc >> nth=1")
         page.wait_for_selector("#rows tr")
         page.select_option("#peer", index=1)
@@ -66,7 +53,6 @@ def main() -> None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=args.out)
         browser.close()
-    server.should_exit = True
     print(args.out)
 
 

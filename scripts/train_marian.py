@@ -25,12 +25,14 @@ import re
 import signal
 import sys
 import time
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from mt.translate import normalise as normalise_for_model  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data"
 RUNS = ROOT / "runs"
 
@@ -50,19 +52,6 @@ MIX = {
 
 # ---------------------------------------------------------------------------- data preparation
 
-_QUOTES = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u00a0": " ",
-        "\u202f": " ",
-    }
-)
 _REST_ROLE = re.compile(r":[\w:.-]+:`(?:[^`<]*<)?([^`>]*)>?`")
 _REST_LINK = re.compile(r"`([^`<]+?)(?:\s*<[^`>]*>)?`_{1,2}")
 _REST_LIT = re.compile(r"``([^`]+)``")
@@ -73,10 +62,9 @@ _EN_WORDS = frozenset("the and is are of to that this for with have was not you 
 
 
 def normalise(text: str) -> str:
-    """NFC, one kind of quote and apostrophe, single spaces (the inference side does the same)."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = re.sub(r'"\s+', '"', text) if text.count('"') == 1 else text
-    return " ".join(text.split())
+    """The inference side's normalisation (mt.translate.normalise), and a stray quote's space."""
+    text = normalise_for_model(text)
+    return re.sub(r'"\s+', '"', text) if text.count('"') == 1 else text
 
 
 def strip_rest(text: str) -> str:

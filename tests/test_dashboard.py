@@ -4,20 +4,17 @@ import csv
 import io
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mt.pipeline import run_document
-from mt.server import create_app
+from mt.server import create_app, serve_in_background
 from mt.store import Store
 from mt.translate import Translator
 
 from .conftest import SAMPLE
-from .test_server import _free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -28,7 +25,6 @@ def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: run the README's set-up command (make setup)")
         pytest.skip("Chromium is not installed (make setup installs it)")
-    import uvicorn
 
     db = tmp_path_factory.mktemp("dash") / "results.db"
     store = Store(db)
@@ -45,21 +41,8 @@ def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
             summary=doc.summary,
         )
     store.close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(db, model=str(tiny_model)), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_background(create_app(db, model=str(tiny_model))) as url:
+        yield url + "/"
 
 
 def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: Path) -> None:

@@ -1,5 +1,3 @@
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,7 +5,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from mt.server import Limits, create_app
+from mt.server import Limits, create_app, serve_in_background
 
 from .conftest import SAMPLE
 
@@ -91,28 +89,11 @@ def test_jobs_and_documents(client: TestClient) -> None:
     assert "<title>mt" in client.get("/").text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
     app = create_app(tmp_path_factory.mktemp("live") / "r.db", model=str(tiny_model), beam=1)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_background(app) as url:
+        yield url
 
 
 def test_libretranslate_client(live_server: str) -> None:
