@@ -121,13 +121,28 @@ def test_bad_input_one_line_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_bundled_default_missing_says_how_to_get_one(tmp_path: Path) -> None:
-    from mt.models import BUNDLED_DIR
+def test_bundled_default_missing_says_how_to_get_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mt.models
 
-    if (BUNDLED_DIR / "fr-en-small" / "config.json").exists():
-        pytest.skip("the bundled model is installed")
-    res = run("translate", stdin=b"Bonjour.", env={"HF_HOME": str(tmp_path)})
-    assert res.returncode == 2 and b"mt models pull" in res.stderr
+    monkeypatch.setattr(mt.models, "BUNDLED_DIR", tmp_path / "no-models")
+    monkeypatch.delenv("MT_MODEL", raising=False)
+    with pytest.raises(
+        mt.models.ModelNotFoundError, match="mt models pull Helsinki-NLP/opus-mt-fr-en"
+    ):
+        mt.models.resolve(None)
+    assert mt.models.list_models() == [] or all(
+        i.source != "bundled" for i in mt.models.list_models()
+    )
+
+
+def test_bundled_model_is_the_default() -> None:
+    from mt.models import BUNDLED_DIR, resolve
+
+    assert resolve(None) == BUNDLED_DIR / "fr-en-small"
+    res = run("models", "list", env={"MT_MODEL": ""})
+    assert res.returncode == 0 and "* fr-en-small\tbundled" in res.stdout.decode()
 
 
 def _fake_hf_cache(home: Path, repo_id: str, model_dir: Path) -> Path:
