@@ -152,12 +152,14 @@ class CT2Backend:
                 ) from exc
         self.path = target
         self.tokenizer = tokenizer
+        # One intra-op thread unless asked: on the 2-core machines here, 2 threads made a batch
+        # job 4x slower (time spent in the kernel), see the README's batch table.
         self.translator = ctranslate2.Translator(
             str(target),
             device="cpu",
             compute_type="auto",
             inter_threads=1,
-            intra_threads=threads or 0,
+            intra_threads=threads or 1,
         )
         import json
 

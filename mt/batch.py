@@ -181,7 +181,8 @@ def run_batch(
         "model": str(resolve(model)),
         "backend": backend,
         "beam": beam,
-        "threads": threads or max(1, (mp.cpu_count() or 1) // workers),
+        # several workers share the cores; one worker uses the backend's own default
+        "threads": threads or (max(1, (mp.cpu_count() or 1) // workers) if workers > 1 else None),
         "db": str(db),
         "repair": repair,
     }
