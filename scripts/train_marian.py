@@ -335,6 +335,7 @@ def train(args: argparse.Namespace) -> None:
         print(f"resumed at step {state['step']} ({state['tokens']:,} target tokens)", flush=True)
     model.train()
     pad = model.config.pad_token_id
+    zero_start_embedding(model)
     stop = {"now": False}
 
     def _stop(*_: object) -> None:
@@ -436,6 +437,19 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
 # ---------------------------------------------------------------------------- export
 
 
+def zero_start_embedding(model) -> None:  # type: ignore[no-untyped-def]
+    """Zero the <pad> row, the decoder's start token.
+
+    Marian and CTranslate2 start the decoder from a zero embedding, so the row must be zero
+    (padding_idx keeps it there: it gets no gradient); a random row made CTranslate2 translate
+    the first word differently from transformers.
+    """
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
+
+
 def export(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
@@ -460,11 +474,13 @@ def export(args: argparse.Namespace) -> None:
     best_name, best_score, best_state = "", -1.0, None
     for name, sd in candidates.items():
         model.load_state_dict(sd)
+        zero_start_embedding(model)
         ev = dev_bleu(model, sp, args.dev_lines)
         print(f"{name}: {ev}", flush=True)
         if ev["bleu"] > best_score:
             best_name, best_score, best_state = name, ev["bleu"], sd
     model.load_state_dict(best_state)
+    zero_start_embedding(model)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.safetensors"):
