@@ -78,6 +78,8 @@ class TorchBackend:
                 num_beams=beam,
                 max_new_tokens=max_new,
                 min_new_tokens=min_new,
+                # no eos forced at the limit: a cut output stays visibly cut, as in CTranslate2
+                forced_eos_token_id=None,
                 **extra,
             )
         return [self._strip(s) for s in out.tolist()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def write_tokenizer_files(
@@ -47,3 +48,56 @@ def write_tokenizer_files(
     )
     tok.save_pretrained(str(out))
     return pad
+
+
+def new_marian_model(
+    pad_id: int,
+    *,
+    d_model: int,
+    encoder_layers: int,
+    decoder_layers: int,
+    heads: int,
+    ffn_dim: int,
+    max_positions: int = 512,
+    **config: Any,
+) -> Any:
+    """A randomly initialised ``MarianMTModel`` in OPUS-MT's layout (``<pad>`` last, eos 0).
+
+    The vocabulary is ``pad_id + 1`` entries with shared embeddings; ``config`` overrides other
+    ``MarianConfig`` fields. The ``<pad>`` row, the decoder's start token, is zeroed:
+    Marian and CTranslate2 start the decoder from a zero embedding, so a random row there made
+    CTranslate2 translate the first word differently from transformers. ``padding_idx`` keeps
+    the row at zero through training (it gets no gradient); after loading other weights, call
+    :func:`zero_start_embedding` again.
+    """
+    from transformers import MarianConfig, MarianMTModel
+
+    cfg = MarianConfig(
+        vocab_size=pad_id + 1,
+        decoder_vocab_size=pad_id + 1,
+        d_model=d_model,
+        encoder_layers=encoder_layers,
+        decoder_layers=decoder_layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn_dim,
+        decoder_ffn_dim=ffn_dim,
+        max_position_embeddings=max_positions,
+        share_encoder_decoder_embeddings=True,
+        pad_token_id=pad_id,
+        eos_token_id=0,
+        decoder_start_token_id=pad_id,
+        forced_eos_token_id=0,
+        **config,
+    )
+    model = MarianMTModel(cfg)
+    zero_start_embedding(model)
+    return model
+
+
+def zero_start_embedding(model: Any) -> None:
+    """Zero the embedding of ``<pad>``, the decoder start token (see :func:`new_marian_model`)."""
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()

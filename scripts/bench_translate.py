@@ -30,32 +30,24 @@ FIXED_LEN = 32
 def build_opus_shape(out: Path, spm_dir: Path) -> Path:
     """A Marian model with opus-mt-fr-en's shape (random weights), tokenizer from ``spm_dir``."""
     import torch
-    from transformers import MarianConfig, MarianMTModel
-
-    from mt.marian_files import write_tokenizer_files
+    from mt.marian_files import new_marian_model, write_tokenizer_files
 
     if (out / "config.json").exists():
         return out
     vocab = 59514  # opus-mt-fr-en's vocabulary size
     pad = write_tokenizer_files(spm_dir / "source.spm", out, vocab_size=vocab)
     torch.manual_seed(0)
-    cfg = MarianConfig(
-        vocab_size=vocab,
-        decoder_vocab_size=vocab,
+    model = new_marian_model(
+        pad,
         d_model=512,
         encoder_layers=6,
         decoder_layers=6,
-        encoder_attention_heads=8,
-        decoder_attention_heads=8,
-        encoder_ffn_dim=2048,
-        decoder_ffn_dim=2048,
-        max_position_embeddings=512,
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        share_encoder_decoder_embeddings=True,
+        heads=8,
+        ffn_dim=2048,
+        activation_function="swish",
+        scale_embedding=True,
     )
-    MarianMTModel(cfg).save_pretrained(out)
+    model.save_pretrained(out)
     return out
 
 

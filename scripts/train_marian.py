@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mt.marian_files import new_marian_model, zero_start_embedding  # noqa: E402
 from mt.translate import normalise as normalise_for_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -170,37 +171,25 @@ def prepare(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------- model and batching
 
 
-def model_config(vocab_size: int, size: str):  # type: ignore[no-untyped-def]
-    from transformers import MarianConfig
+SHAPES = {
+    "tiny": dict(d_model=64, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=128),
+    "small": dict(d_model=256, encoder_layers=6, decoder_layers=3, heads=4, ffn_dim=1024),
+    "base": dict(d_model=512, encoder_layers=6, decoder_layers=2, heads=8, ffn_dim=2048),
+}
 
-    shapes = {
-        "tiny": dict(d_model=64, encoder_layers=1, decoder_layers=1, heads=2, ffn=128),
-        "small": dict(d_model=256, encoder_layers=6, decoder_layers=3, heads=4, ffn=1024),
-        "base": dict(d_model=512, encoder_layers=6, decoder_layers=2, heads=8, ffn=2048),
-    }[size]
-    pad = vocab_size  # <pad> comes after the SentencePiece pieces, as in OPUS-MT
-    return MarianConfig(
-        vocab_size=vocab_size + 1,
-        decoder_vocab_size=vocab_size + 1,
-        d_model=shapes["d_model"],
-        encoder_layers=shapes["encoder_layers"],
-        decoder_layers=shapes["decoder_layers"],
-        encoder_attention_heads=shapes["heads"],
-        decoder_attention_heads=shapes["heads"],
-        encoder_ffn_dim=shapes["ffn"],
-        decoder_ffn_dim=shapes["ffn"],
+
+def new_model(vocab_size: int, size: str):  # type: ignore[no-untyped-def]
+    """A fresh model of the named shape; ``<pad>`` comes after the pieces, as in OPUS-MT."""
+    pad = vocab_size
+    return new_marian_model(
+        pad,
+        **SHAPES[size],  # type: ignore[arg-type]
         activation_function="swish",
         dropout=0.1,
         attention_dropout=0.0,
         activation_dropout=0.0,
-        max_position_embeddings=512,
         scale_embedding=True,
-        share_encoder_decoder_embeddings=True,
         tie_word_embeddings=True,
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        forced_eos_token_id=0,
         num_beams=4,
         max_length=512,
         bad_words_ids=[[pad]],
@@ -314,7 +303,7 @@ def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
 
-    model = MarianMTModel(model_config(vocab, args.size))
+    model = new_model(vocab, args.size)
     opt = torch.optim.AdamW(
         model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.0
     )
@@ -437,19 +426,6 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
 # ---------------------------------------------------------------------------- export
 
 
-def zero_start_embedding(model) -> None:  # type: ignore[no-untyped-def]
-    """Zero the <pad> row, the decoder's start token.
-
-    Marian and CTranslate2 start the decoder from a zero embedding, so the row must be zero
-    (padding_idx keeps it there: it gets no gradient); a random row made CTranslate2 translate
-    the first word differently from transformers.
-    """
-    import torch
-
-    with torch.no_grad():
-        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
-
-
 def export(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
@@ -464,7 +440,7 @@ def export(args: argparse.Namespace) -> None:
         sys.exit(f"no checkpoints in {run}")
     loaded = [torch.load(c, map_location="cpu", weights_only=False) for c in cks]
     size = torch.load(run / "last.pt", map_location="cpu", weights_only=False).get("size", "small")
-    model = MarianMTModel(model_config(sp.get_piece_size(), size))
+    model = new_model(sp.get_piece_size(), size)
     candidates = {"last": loaded[-1]["model"]}
     if len(loaded) > 1:
         candidates["average"] = {

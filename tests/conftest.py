@@ -16,9 +16,7 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     """Random-weight Marian model + SentencePiece model trained on fixture text, saved to ``out``."""
     import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel
-
-    from mt.marian_files import write_tokenizer_files
+    from mt.marian_files import new_marian_model, write_tokenizer_files
 
     out.mkdir(parents=True, exist_ok=True)
     text = out / "spm-train.txt"
@@ -43,26 +41,12 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     for f in ("spm.model", "spm.vocab", "spm-train.txt"):
         (out / f).unlink()
     torch.manual_seed(seed)
-    config = MarianConfig(
-        vocab_size=pad + 1,
-        decoder_vocab_size=pad + 1,
-        d_model=32,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=64,
-        pad_token_id=pad,
-        eos_token_id=0,
-        decoder_start_token_id=pad,
-        forced_eos_token_id=0,
-        share_encoder_decoder_embeddings=True,
-    )
     # Random weights: outputs are gibberish but exercise every code path; 64 positions keep
     # generation (and so the tests) short.
-    MarianMTModel(config).save_pretrained(out)
+    model = new_marian_model(
+        pad, d_model=32, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=64, max_positions=64
+    )
+    model.save_pretrained(out)
     return out
 
 

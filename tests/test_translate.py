@@ -161,3 +161,23 @@ def test_length_batches() -> None:
     assert batches[-1] == [5]  # longer than the budget: alone
     flat = [lengths[i] for b in batches for i in b]
     assert flat == sorted(flat)
+
+
+def test_ct2_and_torch_score_alike(tiny_model: Path, tmp_path: Path) -> None:
+    # CTranslate2 starts Marian decoders from a zero embedding; models built by the project keep
+    # the <pad> (start) row at zero so that both backends see the same first decoder input.
+    from transformers import MarianMTModel, MarianTokenizer
+
+    from mt.backends import CT2Backend, TorchBackend
+
+    loaded = MarianMTModel.from_pretrained(tiny_model)
+    assert not loaded.get_input_embeddings().weight[loaded.config.pad_token_id].any()
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    tok = MarianTokenizer.from_pretrained(model)
+    ids = [tok(s)["input_ids"] for s in ["Bonjour à tous.", "Le chat dort.", "Il pleut."]]
+    torch_backend = TorchBackend(model, 1)
+    outs = [o[:6] + [0] for o in torch_backend.generate(ids, beam=1, max_new=8, guard=False)]
+    ct2 = CT2Backend(model, tok, 1, quantization="float32")
+    for a, b in zip(torch_backend.score(ids, outs), ct2.score(ids, outs), strict=True):
+        assert a == pytest.approx(b, abs=0.01)
