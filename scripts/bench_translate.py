@@ -30,6 +30,7 @@ FIXED_LEN = 32
 def build_opus_shape(out: Path, spm_dir: Path) -> Path:
     """A Marian model with opus-mt-fr-en's shape (random weights), tokenizer from ``spm_dir``."""
     import torch
+
     from mt.marian_files import new_marian_model, write_tokenizer_files
 
     if (out / "config.json").exists():

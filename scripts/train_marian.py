@@ -429,7 +429,6 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
 def export(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
-    from transformers import MarianMTModel
 
     from mt.marian_files import write_tokenizer_files
 

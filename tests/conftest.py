@@ -16,6 +16,7 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     """Random-weight Marian model + SentencePiece model trained on fixture text, saved to ``out``."""
     import sentencepiece as spm
     import torch
+
     from mt.marian_files import new_marian_model, write_tokenizer_files
 
     out.mkdir(parents=True, exist_ok=True)
