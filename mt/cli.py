@@ -211,9 +211,7 @@ def run_(
             continue
         doc = run_document(text, tr, name=name, reference=ref, repair_source=repair)
         record = doc.to_dict()
-        doc_id = store.add_document(
-            run_id, name, sentences=record["sentences"], metadata=doc.metadata, summary=doc.summary
-        )
+        doc_id = store.add_result(run_id, doc)
         if out_dir:
             stem = Path(path).stem
             (out_dir / f"{stem}.json").write_text(

@@ -169,15 +169,8 @@ def create_app(
                     doc = run_document(
                         d.text, tr, name=d.name, reference=d.reference, repair_source=body.repair
                     )
-                    record = doc.to_dict()
                     with store_lock:
-                        doc_id = store.add_document(
-                            run_id,
-                            d.name,
-                            sentences=record["sentences"],
-                            metadata=doc.metadata,
-                            summary=doc.summary,
-                        )
+                        doc_id = store.add_result(run_id, doc)
                     job["documents"].append(doc_id)
                 except Exception as exc:  # one bad document does not stop the job
                     with store_lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import InputError
+from mt.pipeline import DocumentResult
 from mt.translate import SegmentTranslation
 
 SCHEMA_VERSION = 1
@@ -110,6 +111,17 @@ class Store:
                 (time.time(), json.dumps(settings)),
             )
         return int(cur.lastrowid or 0)
+
+    def add_result(self, run_id: int, doc: DocumentResult, *, key: str | None = None) -> int:
+        """Store a pipeline result (see :meth:`add_document`); returns the document id."""
+        return self.add_document(
+            run_id,
+            doc.name,
+            sentences=doc.to_dict()["sentences"],
+            metadata=doc.metadata,
+            summary=doc.summary,
+            key=key,
+        )
 
     def add_document(
         self,

@@ -30,14 +30,7 @@ def main() -> None:
     text = (ROOT / "examples" / "sky-news-2022-11-nato-fr.txt").read_text(encoding="utf-8")
     for repair in (False, True):
         doc = run_document(text, tr, name="sky-news-2022-11-nato-fr.txt", repair_source=repair)
-        record = doc.to_dict()
-        store.add_document(
-            store.new_run({"repair": repair}),
-            doc.name,
-            sentences=record["sentences"],
-            metadata=doc.metadata,
-            summary=doc.summary,
-        )
+        store.add_result(store.new_run({"repair": repair}), doc)
     with serve_in_background(create_app(db)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path="/usr/bin/chromium",

@@ -32,14 +32,7 @@ def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
     text = SAMPLE.read_text(encoding="utf-8")
     for repair in (False, True):  # two runs over the same document, for the comparison view
         doc = run_document(text, tr, name="sky-news.txt", repair_source=repair)
-        record = doc.to_dict()
-        store.add_document(
-            store.new_run({"repair": repair}),
-            doc.name,
-            sentences=record["sentences"],
-            metadata=doc.metadata,
-            summary=doc.summary,
-        )
+        store.add_result(store.new_run({"repair": repair}), doc)
     store.close()
     with serve_in_background(create_app(db, model=str(tiny_model))) as url:
         yield url + "/"
