@@ -8,7 +8,9 @@ batching, loop detection — lives in :mod:`mt.translate` and is shared by both.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -127,6 +129,30 @@ def ct2_cache_dir(path: Path, quantization: str) -> Path:
     return base / f"{path.name}-{digest}-{quantization}"
 
 
+def start_embedding_is_zero(path: Path) -> bool | None:
+    """Whether the decoder start (``<pad>``) embedding of a safetensors Marian model is zero.
+
+    CTranslate2 starts Marian decoders from a zero vector whatever that row holds (OPUS-MT's is
+    zero); a model trained with a random row there translates differently on the two backends.
+    None when the weights cannot be inspected.
+    """
+    from safetensors import safe_open
+
+    name = "model.shared.weight"
+    index = path / "model.safetensors.index.json"
+    try:
+        if index.is_file():
+            file = path / json.loads(index.read_text(encoding="utf-8"))["weight_map"][name]
+        else:
+            file = path / "model.safetensors"
+        pad = int(json.loads((path / "config.json").read_text(encoding="utf-8"))["pad_token_id"])
+        with safe_open(str(file), framework="numpy") as fh:
+            row = fh.get_slice(name)[pad : pad + 1]
+        return not bool(row.any())
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 class CT2Backend:
     """CTranslate2: the Marian checkpoint is converted once (int8 by default) and cached."""
 
@@ -144,6 +170,13 @@ class CT2Backend:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + f".tmp{os.getpid()}")
             try:
+                if start_embedding_is_zero(path) is False:
+                    warnings.warn(
+                        f"{path}: the decoder start (<pad>) embedding is not zero; CTranslate2 "
+                        "starts Marian decoders from zeros, so ct2 translations will differ "
+                        "from torch ones (zero that row and fine-tune, or use --backend torch)",
+                        stacklevel=2,
+                    )
                 TransformersConverter(str(path)).convert(
                     str(tmp), quantization=quantization, force=True
                 )
@@ -163,8 +196,6 @@ class CT2Backend:
             inter_threads=1,
             intra_threads=threads or 1,
         )
-        import json
-
         cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
         self.pad_id = int(cfg["pad_token_id"])
         self.eos_id = int(cfg["eos_token_id"])

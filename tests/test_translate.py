@@ -181,3 +181,17 @@ def test_ct2_and_torch_score_alike(tiny_model: Path, tmp_path: Path) -> None:
     ct2 = CT2Backend(model, tok, 1, quantization="float32")
     for a, b in zip(torch_backend.score(ids, outs), ct2.score(ids, outs), strict=True):
         assert a == pytest.approx(b, abs=0.01)
+
+
+def test_ct2_warns_when_the_start_embedding_is_not_zero(tiny_model: Path, tmp_path: Path) -> None:
+    import torch
+    from transformers import MarianMTModel
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model, model_dir, ignore=shutil.ignore_patterns("ct2-*"))
+    model = MarianMTModel.from_pretrained(model_dir)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].fill_(0.1)
+    model.save_pretrained(model_dir)
+    with pytest.warns(UserWarning, match="start"):
+        Translator(model_dir, backend="ct2")
