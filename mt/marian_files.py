@@ -13,6 +13,28 @@ from pathlib import Path
 from typing import Any
 
 
+def train_sentencepiece(text: Path, prefix: Path, vocab_size: int, **options: Any) -> Path:
+    """Train a unigram SentencePiece model in Marian's layout; returns ``<prefix>.model``.
+
+    Marian's layout: ``</s>`` = 0, ``<unk>`` = 1, no ``<s>``, no ``<pad>`` piece (it is appended
+    after the pieces by :func:`write_tokenizer_files`). ``options`` go to the trainer.
+    """
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        input=str(text),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        pad_id=-1,
+        **options,
+    )
+    return prefix.with_name(prefix.name + ".model")
+
+
 def write_tokenizer_files(
     spm_model: Path, out: Path, *, max_length: int = 512, vocab_size: int | None = None
 ) -> int:

@@ -31,7 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mt.marian_files import new_marian_model, zero_start_embedding  # noqa: E402
+from mt.marian_files import (  # noqa: E402
+    new_marian_model,
+    train_sentencepiece,
+    zero_start_embedding,
+)
 from mt.translate import normalise as normalise_for_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -143,23 +147,15 @@ def prepare(args: argparse.Namespace) -> None:
             fh.write(f"{fr}\t{en}\n")
     print(f"stream: {len(stream)} pairs", flush=True)
 
-    import sentencepiece as spm
-
     sample = rng.sample(stream, min(len(stream), 400_000))
     with open(out / "spm_train.txt", "w", encoding="utf-8") as fh:
         for fr, en in sample:
             fh.write(fr + "\n" + en + "\n")
-    spm.SentencePieceTrainer.train(
-        input=str(out / "spm_train.txt"),
-        model_prefix=str(out / "spm"),
-        vocab_size=args.vocab,
-        model_type="unigram",
+    train_sentencepiece(
+        out / "spm_train.txt",
+        out / "spm",
+        args.vocab,
         character_coverage=0.9999,
-        # Marian's layout: </s>=0, <unk>=1, no <s>; <pad> is appended after the pieces.
-        eos_id=0,
-        unk_id=1,
-        bos_id=-1,
-        pad_id=-1,
         input_sentence_size=800_000,
         shuffle_input_sentence=True,
         num_threads=2,

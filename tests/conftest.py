@@ -14,10 +14,9 @@ SAMPLE = EXAMPLES / "sky-news-2022-11-nato-fr.txt"
 
 def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     """Random-weight Marian model + SentencePiece model trained on fixture text, saved to ``out``."""
-    import sentencepiece as spm
     import torch
 
-    from mt.marian_files import new_marian_model, write_tokenizer_files
+    from mt.marian_files import new_marian_model, train_sentencepiece, write_tokenizer_files
 
     out.mkdir(parents=True, exist_ok=True)
     text = out / "spm-train.txt"
@@ -26,18 +25,7 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
         lines.extend(row.split("\t"))
     lines.extend(SAMPLE.read_text(encoding="utf-8").splitlines())
     text.write_text("\n".join(lines), encoding="utf-8")
-    spm.SentencePieceTrainer.train(
-        input=str(text),
-        model_prefix=str(out / "spm"),
-        vocab_size=400,
-        model_type="unigram",
-        character_coverage=1.0,
-        eos_id=0,
-        unk_id=1,
-        bos_id=-1,
-        pad_id=-1,
-        minloglevel=2,
-    )
+    train_sentencepiece(text, out / "spm", 400, character_coverage=1.0, minloglevel=2)
     pad = write_tokenizer_files(out / "spm.model", out)
     for f in ("spm.model", "spm.vocab", "spm-train.txt"):
         (out / f).unlink()
