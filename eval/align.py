@@ -1,6 +1,7 @@
 """Sentence-alignment benchmark on ../shared/data/align (six books, gold links).
 
-    python eval/align.py
+    python eval/align.py                 # dictionary and length only
+    python eval/align.py --translate     # + chrF against the bundled model's translations
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
@@ -11,6 +12,7 @@ process.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
@@ -55,6 +57,18 @@ def as_pairs(links: list[Link]) -> list[tuple[list[int], list[int]]]:
 
 
 def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument(
+        "--translate",
+        action="store_true",
+        help="translate the French (bundled model, ct2, greedy) and add chrF similarity",
+    )
+    args = p.parse_args()
+    translator = None
+    if args.translate:
+        from mt.translate import Translator
+
+        translator = Translator(beam=1, backend="ct2")
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     print(
         "| book | fr | en | strict F1 | lax F1 | Gale–Church strict | Gale–Church lax | seconds |"
@@ -65,8 +79,11 @@ def main() -> None:
         fr = (DATA / f"{book}.fr").read_text(encoding="utf-8").splitlines()
         en = (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
         gold = read_gold(DATA / f"{book}.gold")
+        translations = (
+            [t.translation for t in translator.translate_segments(fr)] if translator else None
+        )
         start = time.perf_counter()
-        links = align(fr, en)
+        links = align(fr, en, translations=translations)
         seconds = time.perf_counter() - start
         gc = align(fr, en, lexical_weight=0.0)
         s, lx = f1(as_pairs(links), gold)
