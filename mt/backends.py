@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import warnings
 from pathlib import Path
 from typing import Any, Protocol
@@ -121,12 +122,28 @@ class TorchBackend:
 def ct2_cache_dir(path: Path, quantization: str) -> Path:
     """Where the converted model lives: next to the source model, or a user cache if read-only."""
     beside = path / f"ct2-{quantization}"
-    if beside.is_dir() or os.access(path, os.W_OK):
+    if os.access(path, os.W_OK) or _read(beside / "source.json") == source_stamp(path):
         return beside
     stamp = f"{path.resolve()}:{(path / 'config.json').stat().st_mtime_ns}"
     digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mt" / "ct2"
     return base / f"{path.name}-{digest}-{quantization}"
+
+
+def source_stamp(path: Path) -> str:
+    """Size and modification time of the source model's config and weights.
+
+    Stored beside a conversion, so that a model re-exported in place is converted again.
+    """
+    files = sorted(p for p in path.iterdir() if p.suffix in (".json", ".safetensors", ".bin"))
+    return json.dumps({p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files})
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def start_embedding_is_zero(path: Path) -> bool | None:
@@ -164,7 +181,8 @@ class CT2Backend:
         except ImportError as exc:  # pragma: no cover - ctranslate2 is a dependency
             raise InputError("the ct2 backend needs the ctranslate2 package") from exc
         target = ct2_cache_dir(path, quantization)
-        if not (target / "model.bin").is_file():
+        stamp = source_stamp(path)
+        if not (target / "model.bin").is_file() or _read(target / "source.json") != stamp:
             from ctranslate2.converters import TransformersConverter
 
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +198,9 @@ class CT2Backend:
                 TransformersConverter(str(path)).convert(
                     str(tmp), quantization=quantization, force=True
                 )
+                (tmp / "source.json").write_text(stamp, encoding="utf-8")
+                if target.exists():  # a stale conversion of an earlier export
+                    shutil.rmtree(target)
                 os.replace(tmp, target)
             except Exception as exc:
                 raise ModelNotFoundError(

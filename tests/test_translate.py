@@ -128,6 +128,12 @@ def test_ct2_backend_converts_once_and_translates(tiny_model: Path, tmp_path: Pa
     stamp = (model / "ct2-int8" / "model.bin").stat().st_mtime_ns
     Translator(model, backend="ct2")  # cached: not converted again
     assert (model / "ct2-int8" / "model.bin").stat().st_mtime_ns == stamp
+    # a model re-exported in place is converted again, not served from the stale conversion
+    from transformers import MarianMTModel
+
+    MarianMTModel.from_pretrained(model).save_pretrained(model)
+    Translator(model, backend="ct2")
+    assert (model / "ct2-int8" / "model.bin").stat().st_mtime_ns != stamp
 
 
 def test_ct2_read_only_model_uses_cache_dir(
