@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mt.backends import BACKENDS, DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, evaluate
 from mt.translate import Translator
@@ -27,7 +28,7 @@ def main() -> None:
     p.add_argument("--model", default=None)
     p.add_argument("--beam", type=int, default=4)
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--backend", default="torch", choices=["torch", "ct2"])
+    p.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS)
     p.add_argument("--limit", type=int, default=None, help="first N lines of each set")
     p.add_argument("--data", default=str(DEFAULT_DATA))
     args = p.parse_args()

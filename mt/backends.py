@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from mt.errors import InputError, ModelNotFoundError
 
 BACKENDS = ("torch", "ct2")
+# CTranslate2 int8 is 4.4x faster than torch on one thread for 0.11 BLEU (README, Speed)
+DEFAULT_BACKEND = "ct2"
 
 
 class Backend(Protocol):

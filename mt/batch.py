@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mt.backends import DEFAULT_BACKEND
 from mt.errors import InputError, MTError
 from mt.io import decode_utf8
 
@@ -144,7 +145,7 @@ def run_batch(
     db: str | Path,
     *,
     model: str | None = None,
-    backend: str = "torch",
+    backend: str = DEFAULT_BACKEND,
     beam: int = 4,
     workers: int = 1,
     threads: int | None = None,

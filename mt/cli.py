@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.io import read_text
 
@@ -43,7 +44,8 @@ ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU th
 BackendOpt = Annotated[
     str,
     typer.Option(
-        "--backend", help="Inference backend: torch, or ct2 (CTranslate2 int8, converted once)."
+        "--backend",
+        help="Inference backend: ct2 (CTranslate2 int8, converted once; the default) or torch.",
     ),
 ]
 SegmentedOpt = Annotated[
@@ -83,7 +85,7 @@ def translate(
     model: ModelOpt = None,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
-    backend: BackendOpt = "torch",
+    backend: BackendOpt = DEFAULT_BACKEND,
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
     repair: Annotated[
@@ -180,7 +182,7 @@ def run_(
     model: ModelOpt = None,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
-    backend: BackendOpt = "torch",
+    backend: BackendOpt = DEFAULT_BACKEND,
 ) -> None:
     """Check, (repair,) translate, align and score articles; store and report the results."""
     from pathlib import Path
@@ -231,7 +233,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
     model: ModelOpt = None,
-    backend: BackendOpt = "torch",
+    backend: BackendOpt = DEFAULT_BACKEND,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
 ) -> None:
     """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
@@ -258,7 +260,7 @@ def batch(
         str | None, typer.Option("--ray-address", help="Ray cluster; default: start a local Ray.")
     ] = None,
     model: ModelOpt = None,
-    backend: BackendOpt = "torch",
+    backend: BackendOpt = DEFAULT_BACKEND,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
     repair: Annotated[
@@ -388,7 +390,7 @@ def eval_(
     model: ModelOpt = None,
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
-    backend: BackendOpt = "torch",
+    backend: BackendOpt = DEFAULT_BACKEND,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
 ) -> None:
     """BLEU and chrF (sacrebleu) on line-aligned French/English files."""

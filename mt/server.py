@@ -17,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.store import Store
 
@@ -59,7 +60,7 @@ def create_app(
     db: str | Path = "results.db",
     *,
     model: str | None = None,
-    backend: str = "torch",
+    backend: str = DEFAULT_BACKEND,
     beam: int = 4,
     limits: Limits | None = None,
 ) -> FastAPI:

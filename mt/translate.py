@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, overload
 
-from mt.backends import BACKENDS, Backend, CT2Backend, TorchBackend
+from mt.backends import BACKENDS, DEFAULT_BACKEND, Backend, CT2Backend, TorchBackend
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.models import resolve
 from mt.segment import Document, segment, segment_lines
@@ -166,7 +166,7 @@ class Translator:
         *,
         beam: int = 4,
         threads: int | None = None,
-        backend: str = "torch",
+        backend: str = DEFAULT_BACKEND,
         max_batch_tokens: int | None = None,
         max_input_tokens: int = 256,
         max_length_ratio: float = 2.0,
