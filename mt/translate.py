@@ -149,6 +149,23 @@ def has_loop(ids: Sequence[int], max_n: int = 6) -> bool:
     return False
 
 
+_STRAY_START = re.compile(r"^[,.;:]\s+")
+
+
+def tidy_start(source: str, translation: str) -> str:
+    """Mend the start of a translation the way the source starts.
+
+    Small models sometimes begin with a stray comma or full stop, or in lower case, where the
+    French sentence begins with a capital: both are fixed; everything else is left alone.
+    """
+    if not source[:1].isupper():
+        return translation
+    out = _STRAY_START.sub("", translation)
+    if out[:1].islower():
+        out = out[0].upper() + out[1:]
+    return out
+
+
 class Translator:
     """A loaded MarianMT model with explicit decoding options.
 
@@ -290,7 +307,7 @@ class Translator:
             tgt = sum(len(p[1]) for p in parts)
             logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
             done[key] = SegmentTranslation(
-                translation=" ".join(p[0] for p in parts if p[0]),
+                translation=tidy_start(key, " ".join(p[0] for p in parts if p[0])),
                 logprob=round(logprob, 4),
                 src_tokens=sum(p[2] for p in parts),
                 tgt_tokens=tgt,

@@ -201,3 +201,15 @@ def test_ct2_warns_when_the_start_embedding_is_not_zero(tiny_model: Path, tmp_pa
     model.save_pretrained(model_dir)
     with pytest.warns(UserWarning, match="start"):
         Translator(model_dir, backend="ct2")
+
+
+def test_tidy_start_follows_the_source() -> None:
+    from mt.translate import tidy_start
+
+    assert tidy_start("Il a dit.", "he said.") == "He said."
+    assert tidy_start("Cependant, il pleut.", ", however, it rains.") == "However, it rains."
+    assert (
+        tidy_start("iPhone sort.", "iPhone is out.") == "iPhone is out."
+    )  # source not capitalised
+    assert tidy_start("« Bien", '"well') == '"well'  # quotes are left alone
+    assert tidy_start("Le", "") == ""
