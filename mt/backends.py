@@ -121,10 +121,14 @@ class TorchBackend:
         return [float(v) for v in totals.tolist()]
 
 
-def ct2_cache_dir(path: Path, quantization: str) -> Path:
-    """Where the converted model lives: next to the source model, or a user cache if read-only."""
+def ct2_cache_dir(path: Path, quantization: str, stamp: str) -> Path:
+    """Where the converted model lives: next to the source model, or a user cache if read-only.
+
+    ``stamp`` is :func:`source_stamp` of the model: a read-only model's own conversion is used
+    only when it was made from these very files.
+    """
     beside = path / f"ct2-{quantization}"
-    if os.access(path, os.W_OK) or _read(beside / "source.json") == source_stamp(path):
+    if os.access(path, os.W_OK) or _read(beside / "source.json") == stamp:
         return beside
     stamp = f"{path.resolve()}:{(path / 'config.json').stat().st_mtime_ns}"
     digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
@@ -182,8 +186,8 @@ class CT2Backend:
             import ctranslate2
         except ImportError as exc:  # pragma: no cover - ctranslate2 is a dependency
             raise InputError("the ct2 backend needs the ctranslate2 package") from exc
-        target = ct2_cache_dir(path, quantization)
         stamp = source_stamp(path)
+        target = ct2_cache_dir(path, quantization, stamp)
         if not (target / "model.bin").is_file() or _read(target / "source.json") != stamp:
             from ctranslate2.converters import TransformersConverter
 
