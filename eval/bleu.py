@@ -29,11 +29,19 @@ def main() -> None:
     p.add_argument("--beam", type=int, default=4)
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS)
+    p.add_argument(
+        "--vmap",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ct2: use the model's vocabulary map (vmap.txt) when it has one",
+    )
     p.add_argument("--limit", type=int, default=None, help="first N lines of each set")
     p.add_argument("--data", default=str(DEFAULT_DATA))
     args = p.parse_args()
     try:
-        tr = Translator(args.model, beam=args.beam, threads=args.threads, backend=args.backend)
+        tr = Translator(
+            args.model, beam=args.beam, threads=args.threads, backend=args.backend, vmap=args.vmap
+        )
         results = []
         for name in args.sets:
             r = evaluate(tr, name, data_dir=Path(args.data), limit=args.limit)
@@ -44,7 +52,8 @@ def main() -> None:
             )
     except MTError as exc:
         sys.exit(f"eval/bleu.py: error: {exc}")
-    print(f"model: `{tr.path.name}`, backend {args.backend}, beam {args.beam}\n")
+    vmap = ", vmap" if getattr(tr.backend, "use_vmap", False) else ""
+    print(f"model: `{tr.path.name}`, backend {args.backend}{vmap}, beam {args.beam}\n")
     print("| set | lines | BLEU | chrF | sent/s | opus-mt-fr-en (published) |")
     print("|---|---:|---:|---:|---:|---|")
     for r in results:

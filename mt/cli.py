@@ -41,6 +41,13 @@ ModelOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads.")]
+VmapOpt = Annotated[
+    bool,
+    typer.Option(
+        "--vmap/--no-vmap",
+        help="ct2: decode over the model's vocabulary map (vmap.txt) when it has one.",
+    ),
+]
 BackendOpt = Annotated[
     str,
     typer.Option(
@@ -86,6 +93,7 @@ def translate(
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
     repair: Annotated[
@@ -106,7 +114,7 @@ def translate(
         fixed = repair_text(text)
         text, metadata = fixed.text, fixed.metadata
     units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
-    tr = Translator(model, beam=beam, threads=threads, backend=backend)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
     with _progress(units) as advance:
         doc = tr.translate_document(text, segmented=segmented, progress=advance)  # type: ignore[arg-type]
     if format is Format.jsonl:
@@ -183,6 +191,7 @@ def run_(
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
 ) -> None:
     """Check, (repair,) translate, align and score articles; store and report the results."""
     from pathlib import Path
@@ -198,9 +207,15 @@ def run_(
     texts = [read_text(a) for a in articles]  # read everything first: fail before any work
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     store = Store(db)
-    tr = Translator(model, beam=beam, threads=threads, backend=backend)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
     run_id = store.new_run(
-        {"model": str(tr.path), "backend": backend, "beam": beam, "repair": repair}
+        {
+            "model": str(tr.path),
+            "backend": backend,
+            "beam": beam,
+            "repair": repair,
+            "vmap": getattr(tr.backend, "use_vmap", False),
+        }
     )
     out_dir = Path(out) if out else None
     if out_dir:
@@ -391,13 +406,14 @@ def eval_(
     beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
 ) -> None:
     """BLEU and chrF (sacrebleu) on line-aligned French/English files."""
     from mt.evaluate import evaluate
     from mt.translate import Translator
 
-    tr = Translator(model, beam=beam, threads=threads, backend=backend)
+    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
     for name in sets:
         r = evaluate(tr, name, limit=limit)
         typer.echo(

@@ -6,10 +6,13 @@
 Each configuration runs in a fresh subprocess so that its peak RSS is its own. Paths:
   naive  transformers, fixed batches of 32 in file order, no length sorting (what most users write)
   torch  the project's Translator on torch (length-sorted, token-budget batches)
-  ct2    the project's Translator on CTranslate2 int8
+  ct2    the project's Translator on CTranslate2 int8, decoding over the full vocabulary
+  ct2+vmap  the same, over the model's vocabulary map (vmap.txt, scripts/build_vmap.py): the default
 Table 1 uses the bundled model on newstest2013 and reports BLEU per path. Table 2 uses a
 random-weight model of exactly opus-mt-fr-en's shape with output lengths fixed (every path emits
-the same number of tokens), so that the speed is what the real opus-mt model would give.
+the same number of tokens), so that the speed is what the real opus-mt model would give. Its
+vocabulary map is built by scripts/build_vmap.py with the same settings as the bundled model's,
+over the bundled SentencePiece pieces (opus-mt's own pieces are finer, so its map differs).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "eval"
 OPUS_DIR = ROOT / "runs" / "bench" / "opus-mt-shape"
 FIXED_LEN = 32
+PATHS = ("naive", "torch", "ct2", "ct2+vmap")
 
 
 def build_opus_shape(out: Path, spm_dir: Path) -> Path:
@@ -100,7 +104,13 @@ def worker(cfg: dict) -> dict:
     else:
         from mt.translate import Translator, length_batches
 
-        tr = Translator(cfg["model"], beam=cfg["beam"], threads=cfg["threads"], backend=cfg["path"])
+        tr = Translator(
+            cfg["model"],
+            beam=cfg["beam"],
+            threads=cfg["threads"],
+            backend="torch" if cfg["path"] == "torch" else "ct2",
+            vmap=cfg["path"] == "ct2+vmap",
+        )
         t0 = time.perf_counter()
         if fixed:
             # the project's batching and backend, with output length pinned
@@ -167,7 +177,7 @@ def table(title: str, model: str, src: list[str], ref: list[str] | None, fixed: 
     naive: dict[tuple[int, int], float] = {}
     for beam in args.beams:
         for threads in args.threads:
-            for path in ("naive", "torch", "ct2"):
+            for path in ["naive", *(p for p in args.paths if p != "naive")]:
                 r = run(
                     {
                         "path": path,
@@ -203,6 +213,13 @@ def main() -> None:
     p.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     p.add_argument("--only", choices=["bundled", "opus"], default=None)
+    p.add_argument(
+        "--paths",
+        nargs="+",
+        choices=PATHS,
+        default=list(PATHS),
+        help="paths to measure (naive always runs: it is the baseline)",
+    )
     args = p.parse_args()
     sys.path.insert(0, str(ROOT))
     from mt.models import resolve
@@ -215,6 +232,10 @@ def main() -> None:
         table(f"bundled model `{model.name}` (BLEU on these lines)", str(model), src, ref, 0, args)
     if args.only in (None, "opus"):
         opus = build_opus_shape(OPUS_DIR, model)
+        if not (opus / "vmap.txt").is_file():
+            from build_vmap import write_vmap
+
+            write_vmap(opus)
         table(
             f"opus-mt-fr-en shape (6+6 layers, d_model 512, vocab 59,514), random weights, {FIXED_LEN} output tokens each",
             str(opus),

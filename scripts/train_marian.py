@@ -459,6 +459,10 @@ def export(args: argparse.Namespace) -> None:
     model.save_pretrained(out, max_shard_size="15MB")
     # Tokenizer files in OPUS-MT's layout: one joint SentencePiece model used for both sides.
     write_tokenizer_files(RUNS / "data" / "spm.model", out)
+    # the vocabulary map the ct2 backend decodes over (scripts/build_vmap.py)
+    from build_vmap import write_vmap
+
+    write_vmap(out, RUNS / "data" / "stream.tsv")
     last_state = loaded[-1]["state"]
     info = {
         "selected": best_name,
@@ -497,7 +501,8 @@ an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For qual
 Transformer encoder-decoder, {cfg["encoder_layers"]} encoder / {cfg["decoder_layers"]} decoder layers,
 d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads, FFN {cfg["encoder_ffn_dim"]}, swish,
 shared and tied embeddings, joint SentencePiece unigram vocabulary of {cfg["vocab_size"]} entries
-(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk.
+(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk, with `vmap.txt`, the vocabulary map that
+CTranslate2 decodes over (`scripts/build_vmap.py`).
 
 ## Training
 Label smoothing 0.1, AdamW (0.9, 0.98), linear warm-up then inverse square root, gradient

@@ -1,5 +1,7 @@
 import re
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -8,7 +10,7 @@ import pytest
 import mt
 from mt.translate import Translator, has_loop
 
-from .conftest import SAMPLE, biased_model
+from .conftest import DATA, SAMPLE, biased_model
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +215,41 @@ def test_tidy_start_follows_the_source() -> None:
     )  # source not capitalised
     assert tidy_start("« Bien", '"well') == '"well'  # quotes are left alone
     assert tidy_start("Le", "") == ""
+
+
+def test_ct2_decodes_over_the_vocabulary_map(tiny_model: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    plain = Translator(model, beam=1, backend="ct2")
+    assert not plain.backend.use_vmap  # type: ignore[attr-defined]
+    script = Path(__file__).parent.parent / "scripts" / "build_vmap.py"
+    args = [sys.executable, str(script), str(model), "--corpus", str(DATA / "fixture.fr-en.tsv")]
+    res = subprocess.run([*args, "--top", "3", "--always", "5"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    rules = {}
+    for line in (model / "vmap.txt").read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        rules[key] = values.split()
+    assert len(rules[""]) == 5 and all(len(v) <= 4 for k, v in rules.items() if k)
+
+    mapped = Translator(model, beam=1, backend="ct2")  # the new map means a new conversion
+    assert mapped.backend.use_vmap  # type: ignore[attr-defined]
+    assert mapped.settings_key != plain.settings_key
+    tok = mapped.tokenizer
+    src = tok("Le contrôle a échoué à cause des politiciens.")["input_ids"]
+    allowed = set(rules[""]) | {"</s>", "<unk>"}
+    for piece in tok.convert_ids_to_tokens(src):
+        allowed |= set(rules.get(piece, []))
+    out = mapped.backend.generate([src], beam=1, max_new=20, guard=False)[0]
+    assert out and set(tok.convert_ids_to_tokens(out)) <= allowed
+    # the same model without the map strays outside it (random weights): the map is what held it
+    free = Translator(model, beam=1, backend="ct2", vmap=False)
+    out = free.backend.generate([src], beam=1, max_new=20, guard=False)[0]
+    assert not set(tok.convert_ids_to_tokens(out)) <= allowed
+
+
+def test_build_vmap_reports_a_missing_corpus(tiny_model: Path, tmp_path: Path) -> None:
+    script = Path(__file__).parent.parent / "scripts" / "build_vmap.py"
+    args = [sys.executable, str(script), str(tiny_model), "--corpus", str(tmp_path / "none.tsv")]
+    res = subprocess.run(args, capture_output=True, text=True)
+    assert res.returncode != 0 and "not found" in res.stderr and "Traceback" not in res.stderr
