@@ -2,6 +2,11 @@
 
 python eval/bleu.py                                   # bundled model, the README's four sets
 python eval/bleu.py --model DIR --beam 1 --limit 500 newstest2013
+python eval/bleu.py --card                            # also write the table into the model card
+
+With ``--card`` the table replaces the one from an earlier run with the same settings in the
+"Evaluation" section of the model directory's README.md (the model card), so the card's numbers
+always come from this script and belong to the weights beside them.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ def main() -> None:
     )
     p.add_argument("--limit", type=int, default=None, help="first N lines of each set")
     p.add_argument("--data", default=str(DEFAULT_DATA))
+    p.add_argument("--card", action="store_true", help="write the table into the model's README.md")
     args = p.parse_args()
     try:
         tr = Translator(
@@ -53,17 +59,55 @@ def main() -> None:
     except MTError as exc:
         sys.exit(f"eval/bleu.py: error: {exc}")
     vmap = ", vmap" if getattr(tr.backend, "use_vmap", False) else ""
-    print(f"model: `{tr.path.name}`, backend {args.backend}{vmap}, beam {args.beam}\n")
-    print("| set | lines | BLEU | chrF | sent/s | opus-mt-fr-en (published) |")
-    print("|---|---:|---:|---:|---:|---|")
+    limit = f", first {args.limit} lines" if args.limit else ""
+    title = f"backend {args.backend}{vmap}, beam {args.beam}{limit}"
+    lines = [
+        "| set | lines | BLEU | chrF | sent/s | opus-mt-fr-en (published) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for r in results:
         pub = PUBLISHED.get(r.name)
         ref = f"BLEU {pub[0]} / chrF {pub[1]}" if pub else "–"
-        print(
+        lines.append(
             f"| {r.name} | {r.sentences} | {r.bleu} | {r.chrf} | {r.sentences_per_second:.1f} | {ref} |"
         )
-    print(f"\nBLEU signature: `{results[0].bleu_signature}`  ")
-    print(f"chrF signature: `{results[0].chrf_signature}`")
+    lines += [
+        "",
+        f"BLEU signature: `{results[0].bleu_signature}`  ",
+        f"chrF signature: `{results[0].chrf_signature}`",
+    ]
+    print(f"model: `{tr.path.name}`, {title}\n")
+    print("\n".join(lines))
+    if args.card:
+        card = tr.path / "README.md"
+        try:
+            update_card(card, f"### `python eval/bleu.py` — {title}", "\n".join(lines))
+        except OSError as exc:
+            sys.exit(f"eval/bleu.py: error: cannot write {card}: {exc}")
+        print(f"\nwrote the table into {card}", file=sys.stderr)
+
+
+def update_card(card: Path, heading: str, body: str) -> None:
+    """Put ``body`` under ``heading`` in the card's "## Evaluation" section (replacing it)."""
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    if "\n## Evaluation" not in "\n" + text:
+        text = text.rstrip("\n") + "\n\n## Evaluation\n"
+    head, _, rest = text.partition("## Evaluation\n")
+    # the section ends at the next level-2 heading
+    section, sep, tail = rest.partition("\n## ")
+    blocks = section.split("\n### ")
+    intro, subs = blocks[0], ["### " + b for b in blocks[1:]]
+    block = f"{heading}\n\n{body}\n"
+    for k, sub in enumerate(subs):
+        if sub.splitlines()[0] == heading:
+            subs[k] = block
+            break
+    else:
+        subs.append(block)
+    parts = [intro.strip("\n") + "\n"] if intro.strip() else []
+    parts += [b.rstrip("\n") + "\n" for b in subs]
+    section = "\n".join(parts)
+    card.write_text(head + "## Evaluation\n\n" + section + (sep + tail if sep else ""), "utf-8")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -30,21 +30,40 @@ from mt.lexicon import zipf
 DICT_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 
-# Bead shapes and their prior costs (nats); deletions and 3-way merges are rare.
-BEADS: dict[tuple[int, int], float] = {
-    (1, 1): 0.0,
-    (1, 2): 2.0,
-    (2, 1): 2.0,
-    (2, 2): 6.0,
-    (1, 3): 4.5,
-    (3, 1): 4.5,
-    (2, 3): 6.0,
-    (3, 2): 6.0,
-    (1, 4): 6.0,
-    (4, 1): 6.0,
-    (1, 0): 2.5,
-    (0, 1): 2.5,
-}
+
+@dataclass(frozen=True)
+class Costs:
+    """The aligner's cost settings (what ``scripts/tune_align.py`` searches over).
+
+    ``beads``: bead shapes (French, English sentences) and their prior costs in nats.
+    ``lexical_weight``: reward for a bead's lexical similarity (0: length only, Gale–Church).
+    A sentence merged into a bead whose other side matches less than ``merge_cover`` of its
+    content weight costs ``merge_penalty`` per missing unit of cover; sentences with less
+    content weight than ``min_content`` are not judged.
+    """
+
+    beads: Mapping[tuple[int, int], float] = field(
+        default_factory=lambda: {
+            (1, 1): 0.0,
+            (1, 2): 2.0,
+            (2, 1): 2.0,
+            (2, 2): 4.5,
+            (1, 3): 4.5,
+            (3, 1): 4.5,
+            (2, 3): 6.0,
+            (3, 2): 6.0,
+            (1, 4): 6.0,
+            (4, 1): 6.0,
+            (1, 0): 3.5,
+            (0, 1): 3.5,
+        }
+    )
+    lexical_weight: float = 24.0
+    merge_cover: float = 0.25
+    merge_penalty: float = 5.0
+    min_content: float = 2.0
+
+
 _FR_STOP = frozenset(
     "le la les l un une des du de d à au aux et ou en dans sur par pour avec ne pas plus que qu qui "
     "se s il elle ils elles je j me m te t tu nous vous on son sa ses leur leurs ce c cet cette ces "
@@ -201,6 +220,32 @@ def _anchors(
     return chain[::-1]
 
 
+def _covers(
+    i0: int,
+    di: int,
+    j0: int,
+    dj: int,
+    overlap: Callable[[int, int], tuple[float, float]],
+    fr_total: list[float],
+    en_total: list[float],
+    min_content: float,
+) -> Iterator[float]:
+    """Share of each sentence's content that the other side of a merged bead matches.
+
+    A sentence with no match inside its bead is more likely an insertion (a 0-1 / 1-0 bead)
+    than part of a merge, however well the lengths add up; sentences with almost no content
+    words ("Oh dear, no!") cannot be judged and count as covered.
+    """
+    if di > 1:
+        for i in range(i0, i0 + di):
+            if fr_total[i] >= min_content:
+                yield sum(overlap(i, j)[0] for j in range(j0, j0 + dj)) / fr_total[i]
+    if dj > 1:
+        for j in range(j0, j0 + dj):
+            if en_total[j] >= min_content:
+                yield sum(overlap(i, j)[1] for i in range(i0, i0 + di)) / en_total[j]
+
+
 def _norm_sf(x: float) -> float:
     """Two-sided tail probability of a standard normal."""
     return math.erfc(abs(x) / math.sqrt(2))
@@ -212,14 +257,21 @@ def align(
     *,
     translations: Sequence[str] | None = None,
     band: int | None = None,
-    lexical_weight: float = 24.0,
+    lexical_weight: float | None = None,
+    costs: Costs | None = None,
 ) -> list[Link]:
     """Align French sentences with English ones; returns links covering both sides in order.
 
     ``translations`` (machine translations of ``fr``, optional) add chrF similarity.
     ``band``: how far (in sentences) the path may stray from the diagonal; default grows with
-    the length difference. ``lexical_weight=0`` gives a length-only Gale–Church aligner.
+    the length difference. ``costs`` defaults to :class:`Costs` (tuned on the six books of
+    ``eval/align.py``); ``lexical_weight`` overrides its weight, ``0`` gives a length-only
+    Gale–Church aligner.
     """
+    costs = costs or Costs()
+    if lexical_weight is not None:
+        costs = replace(costs, lexical_weight=lexical_weight)
+    lexical_weight = costs.lexical_weight
     n, m = len(fr), len(en)
     if n == 0 or m == 0:
         return [Link([i], [], 0.0) for i in range(n)] + [Link([], [j], 0.0) for j in range(m)]
@@ -268,7 +320,7 @@ def align(
         return CHRF().sentence_score(hyp, [ref]).score / 100
 
     def bead_score(i0: int, di: int, j0: int, dj: int) -> float:
-        prior = BEADS[(di, dj)]
+        prior = costs.beads[(di, dj)]
         if di == 0 or dj == 0:
             return -prior
         lf = sum(fr_info[i][0] for i in range(i0, i0 + di))
@@ -286,12 +338,16 @@ def align(
         nf = sum(fr_total[i] for i in range(i0, i0 + di))
         ne = sum(en_total[j] for j in range(j0, j0 + dj))
         sim = (min(f_hits, nf) + min(e_hits, ne)) / max(nf + ne, 1)
+        penalty = 0.0
+        if di + dj > 2:
+            covers = _covers(i0, di, j0, dj, overlap, fr_total, en_total, costs.min_content)
+            penalty = costs.merge_penalty * sum(max(0.0, costs.merge_cover - c) for c in covers)
         if translations is not None:
             # the better of the two: a weak translator must not drown the dictionary signal
             sim = max(sim, chrf_sim(range(i0, i0 + di), range(j0, j0 + dj)))
         # rewarded once per bead, as Bertalign does: a merge must raise the similarity enough
         # to beat the split it replaces, so unrelated neighbours are left out as 0-1 / 1-0
-        return -prior - length_cost + lexical_weight * sim
+        return -prior - length_cost + lexical_weight * sim - penalty
 
     neg = -math.inf
     best: dict[tuple[int, int], float] = {(0, 0): 0.0}
@@ -303,7 +359,7 @@ def align(
             if i == 0 and j == 0:
                 continue
             top, arg = neg, (0, 0)
-            for di, dj in BEADS:
+            for di, dj in costs.beads:
                 pi, pj = i - di, j - dj
                 if pi < 0 or pj < 0:
                     continue
@@ -318,9 +374,7 @@ def align(
                 back[(i, j)] = arg
     if (n, m) not in best:
         # the band was too narrow for this pair of texts: widen it and try again
-        return align(
-            fr, en, translations=translations, band=band * 2, lexical_weight=lexical_weight
-        )
+        return align(fr, en, translations=translations, band=band * 2, costs=costs)
     links = []
     i, j = n, m
     while (i, j) != (0, 0):

@@ -533,7 +533,12 @@ restrictions (attribution); Canadian laws Crown copyright, reproduction permitte
 Multi30k and WMT terms, treat this model as research / non-commercial.
 
 ## Evaluation
-See the project README (`python eval/bleu.py`), which compares it with opus-mt-fr-en.
+
+The tables below are written by `python eval/bleu.py --card` (and `--backend torch --card`)
+after each export, so they belong to these weights; the project README compares them with
+opus-mt-fr-en. The dev lines of the learning curve are the first 300–500 of newstest2013, used
+only to choose between the last and the averaged checkpoints; its "hours" count the wall time of
+the training process, pauses for benchmarks included.
 """
     (out / "README.md").write_text(text, encoding="utf-8")
 

@@ -254,3 +254,25 @@ def test_progress_bar_only_on_a_terminal(tiny_model: Path) -> None:
     # not a terminal: nothing on stderr
     res = run(*args, stdin=lines)
     assert res.returncode == 0 and res.stderr == b""
+
+
+def test_eval_script_writes_the_model_card(tiny_model: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    (model / "README.md").write_text("# tiny\n\n## Evaluation\n\nOld.\n\n## Data\nx\n", "utf-8")
+    rows = [
+        r.split("\t") for r in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    (tmp_path / "dev.fr").write_text("\n".join(fr for fr, _ in rows[:8]) + "\n", encoding="utf-8")
+    (tmp_path / "dev.en").write_text("\n".join(en for _, en in rows[:8]) + "\n", encoding="utf-8")
+    script = Path(__file__).parent.parent / "eval" / "bleu.py"
+    args = [sys.executable, str(script), "--model", str(model), "--data", str(tmp_path)]
+    for backend in ("ct2", "torch", "ct2"):  # the second ct2 run replaces the first's table
+        cmd = [*args, "--beam", "1", "--backend", backend, "--card", "dev"]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+    card = (model / "README.md").read_text(encoding="utf-8")
+    assert card.count("### `python eval/bleu.py` — backend ct2, beam 1") == 1
+    assert card.count("### `python eval/bleu.py` — backend torch, beam 1") == 1
+    assert card.count("| dev | 8 |") == 2 and "Old." in card
+    assert card.index("## Evaluation") < card.index("| dev | 8 |") < card.index("## Data")
