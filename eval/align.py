@@ -1,7 +1,7 @@
 """Sentence-alignment benchmark on ../shared/data/align (six books, gold links).
 
     python eval/align.py                 # dictionary and length only
-    python eval/align.py --translate     # + chrF against the bundled model's translations
+    python eval/align.py --translate     # + overlap with the bundled model's translations
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
@@ -61,7 +61,7 @@ def main() -> None:
     p.add_argument(
         "--translate",
         action="store_true",
-        help="translate the French (bundled model, ct2, greedy) and add chrF similarity",
+        help="translate the French (bundled model, ct2, greedy) and match its words too",
     )
     args = p.parse_args()
     translator = None

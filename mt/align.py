@@ -5,7 +5,7 @@ Each bead (a block of 0–4 French and 0–4 English sentences) is scored from
 - lexical overlap: French content words whose dictionary translations (a Dice table of
   Snowball stems learned from the training corpora, ``mt/data/fr-en-stems.tsv.gz``) or
   cognates (same first letters), numbers and names occur on the English side — and, when
-  given, chrF between the machine translation of the French and the English;
+  given, the same overlap between the machine translation of the French and the English;
 - a prior per bead shape.
 The search is restricted to a band around the diagonal, so time and memory grow linearly.
 """
@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -220,32 +220,6 @@ def _anchors(
     return chain[::-1]
 
 
-def _covers(
-    i0: int,
-    di: int,
-    j0: int,
-    dj: int,
-    overlap: Callable[[int, int], tuple[float, float]],
-    fr_total: list[float],
-    en_total: list[float],
-    min_content: float,
-) -> Iterator[float]:
-    """Share of each sentence's content that the other side of a merged bead matches.
-
-    A sentence with no match inside its bead is more likely an insertion (a 0-1 / 1-0 bead)
-    than part of a merge, however well the lengths add up; sentences with almost no content
-    words ("Oh dear, no!") cannot be judged and count as covered.
-    """
-    if di > 1:
-        for i in range(i0, i0 + di):
-            if fr_total[i] >= min_content:
-                yield sum(overlap(i, j)[0] for j in range(j0, j0 + dj)) / fr_total[i]
-    if dj > 1:
-        for j in range(j0, j0 + dj):
-            if en_total[j] >= min_content:
-                yield sum(overlap(i, j)[1] for i in range(i0, i0 + di)) / en_total[j]
-
-
 def _norm_sf(x: float) -> float:
     """Two-sided tail probability of a standard normal."""
     return math.erfc(abs(x) / math.sqrt(2))
@@ -262,7 +236,8 @@ def align(
 ) -> list[Link]:
     """Align French sentences with English ones; returns links covering both sides in order.
 
-    ``translations`` (machine translations of ``fr``, optional) add chrF similarity.
+    ``translations`` (machine translations of ``fr``, optional) add the word overlap between
+    each translation and the English.
     ``band``: how far (in sentences) the path may stray from the diagonal; default grows with
     the length difference. ``costs`` defaults to :class:`Costs` (tuned on the six books of
     ``eval/align.py``); ``lexical_weight`` overrides its weight, ``0`` gives a length-only
@@ -310,14 +285,35 @@ def align(
             overlap_cache[key] = hit
         return hit
 
-    def chrf_sim(fi: range, ej: range) -> float:
-        if translations is None:
-            return 0.0
-        from sacrebleu.metrics import CHRF
+    # the machine translation of each French sentence, read as English: its content words
+    # match the English side's words, stems and cognates directly
+    tr_info = [_english(t) for t in translations] if translations is not None else []
+    tr_total = [sum(w for _, w in words) for _, words, _ in tr_info]
+    tr_cache: dict[tuple[int, int], tuple[float, float]] = {}
 
-        hyp = " ".join(translations[i] for i in fi)
-        ref = " ".join(en[j] for j in ej)
-        return CHRF().sentence_score(hyp, [ref]).score / 100
+    def tr_overlap(i: int, j: int) -> tuple[float, float]:
+        """(weight of i's translation matched in j, weight of j's words matched by it)."""
+        key = (i, j)
+        hit = tr_cache.get(key)
+        if hit is None:
+            t_hits = sum(w for k, w in tr_info[i][1] if not k.isdisjoint(en_info[j][2]))
+            e_hits = sum(w for k, w in en_info[j][1] if not k.isdisjoint(tr_info[i][2]))
+            hit = (t_hits, e_hits)
+            tr_cache[key] = hit
+        return hit
+
+    def tr_sim(fi: range, ej: range) -> float:
+        t_hits = e_hits = 0.0
+        for i in fi:
+            for j in ej:
+                a, b = tr_overlap(i, j)
+                t_hits += a
+                e_hits += b
+        nt = sum(tr_total[i] for i in fi)
+        ne = sum(en_total[j] for j in ej)
+        return (min(t_hits, nt) + min(e_hits, ne)) / max(nt + ne, 1)
+
+    cover, min_content = costs.merge_cover, costs.min_content
 
     def bead_score(i0: int, di: int, j0: int, dj: int) -> float:
         prior = costs.beads[(di, dj)]
@@ -329,22 +325,40 @@ def align(
         length_cost = -math.log(max(_norm_sf(delta), 1e-12))
         if lexical_weight == 0:
             return -prior - length_cost
-        f_hits = e_hits = 0.0
-        for i in range(i0, i0 + di):
-            for j in range(j0, j0 + dj):
-                a, b = overlap(i, j)
-                f_hits += a
-                e_hits += b
-        nf = sum(fr_total[i] for i in range(i0, i0 + di))
-        ne = sum(en_total[j] for j in range(j0, j0 + dj))
+        if di == 1 and dj == 1:
+            f_hits, e_hits = overlap(i0, j0)
+            nf, ne = fr_total[i0], en_total[j0]
+            penalty = 0.0
+        else:
+            # per-sentence hits: a merged sentence the other side barely matches is penalised
+            # (more likely an insertion than part of the merge, however well lengths add up;
+            # sentences with almost no content words, "Oh dear, no!", are not judged)
+            f_each = [0.0] * di
+            e_each = [0.0] * dj
+            for a_ in range(di):
+                for b_ in range(dj):
+                    a, b = overlap(i0 + a_, j0 + b_)
+                    f_each[a_] += a
+                    e_each[b_] += b
+            f_hits, e_hits = sum(f_each), sum(e_each)
+            nf = sum(fr_total[i0 : i0 + di])
+            ne = sum(en_total[j0 : j0 + dj])
+            uncovered = 0.0
+            if di > 1:
+                for a_ in range(di):
+                    total = fr_total[i0 + a_]
+                    if total >= min_content:
+                        uncovered += max(0.0, cover - f_each[a_] / total)
+            if dj > 1:
+                for b_ in range(dj):
+                    total = en_total[j0 + b_]
+                    if total >= min_content:
+                        uncovered += max(0.0, cover - e_each[b_] / total)
+            penalty = costs.merge_penalty * uncovered
         sim = (min(f_hits, nf) + min(e_hits, ne)) / max(nf + ne, 1)
-        penalty = 0.0
-        if di + dj > 2:
-            covers = _covers(i0, di, j0, dj, overlap, fr_total, en_total, costs.min_content)
-            penalty = costs.merge_penalty * sum(max(0.0, costs.merge_cover - c) for c in covers)
         if translations is not None:
             # the better of the two: a weak translator must not drown the dictionary signal
-            sim = max(sim, chrf_sim(range(i0, i0 + di), range(j0, j0 + dj)))
+            sim = max(sim, tr_sim(range(i0, i0 + di), range(j0, j0 + dj)))
         # rewarded once per bead, as Bertalign does: a merge must raise the similarity enough
         # to beat the split it replaces, so unrelated neighbours are left out as 0-1 / 1-0
         return -prior - length_cost + lexical_weight * sim - penalty

@@ -66,3 +66,19 @@ def test_align_cli(tmp_path: Path) -> None:
     assert rows[1]["fr_text"] == "Le chat dort sur le canapé." and rows[1]["en"] == [1]
     res = run("align", str(tmp_path / "a.fr"), str(tmp_path / "missing.en"))
     assert res.returncode == 2 and b"no such file" in res.stderr
+
+
+def test_translations_place_an_inserted_sentence() -> None:
+    # invented French words: no dictionary entry, cognate or shared name links the two sides
+    fr = ["Zorbu flimaq tresko vandi.", "Kwazzo blorpi trindel snebu.", "Plofa grindu vesk."]
+    en = [
+        "The harbour froze overnight.",
+        "Nobody had expected the cold.",  # no French counterpart
+        "Fishermen stayed at home.",
+        "Children skated.",
+    ]
+    translations = [en[0], en[2], en[3]]
+    expected = [([0], [0]), ([], [1]), ([1], [2]), ([2], [3])]
+    with_mt = mt.align(fr, en, translations=translations)
+    assert [(x.fr, x.en) for x in with_mt] == expected
+    assert [(x.fr, x.en) for x in mt.align(fr, en)] != expected  # length alone cannot tell
