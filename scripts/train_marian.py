@@ -363,8 +363,14 @@ def train(args: argparse.Namespace) -> None:
         while state["batch"] < len(batches) and not stop["now"] and time.time() < deadline:
             t0 = time.time()
             src, mask, dec, tgt = collate(batches[state["batch"]], pad)
+            lr = lr_at(state["step"] + 1, args.lr, args.warmup)
+            left = deadline - time.time()
+            if left < args.cooldown_minutes * 60:
+                # linear decay to zero over the run's last minutes (a "cool-down", as in
+                # warmup-stable-decay schedules): the loss drops further than averaging alone
+                lr *= max(left, 0.0) / (args.cooldown_minutes * 60)
             for g in opt.param_groups:
-                g["lr"] = lr_at(state["step"] + 1, args.lr, args.warmup)
+                g["lr"] = lr
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
             loss = torch.nn.functional.cross_entropy(
@@ -558,6 +564,12 @@ def main() -> None:
     pt.add_argument("--lr", type=float, default=1e-3)
     pt.add_argument("--warmup", type=int, default=1500)
     pt.add_argument("--batch-tokens", type=int, default=4000)
+    pt.add_argument(
+        "--cooldown-minutes",
+        type=float,
+        default=0.0,
+        help="decay the learning rate linearly to zero over the last N minutes of --hours",
+    )
     pt.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True)
     pt.add_argument("--ckpt-minutes", type=float, default=20)
     pt.add_argument("--keep", type=int, default=5)
