@@ -25,6 +25,7 @@ from pathlib import Path
 
 import snowballstemmer
 
+from mt.errors import InputError
 from mt.lexicon import zipf
 
 DICT_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
@@ -62,6 +63,13 @@ class Costs:
     merge_cover: float = 0.25
     merge_penalty: float = 5.0
     min_content: float = 2.0
+
+    def __post_init__(self) -> None:
+        for di, dj in self.beads:
+            if di < 0 or dj < 0 or di + dj == 0:
+                raise InputError(f"bead shape ({di}, {dj}) is not a block of sentences")
+        if (1, 1) not in self.beads:
+            raise InputError("the bead shapes must include (1, 1)")
 
 
 _FR_STOP = frozenset(

@@ -1,8 +1,10 @@
 import json
 from pathlib import Path
 
+import pytest
+
 import mt
-from mt.align import Link
+from mt.align import Costs, Link
 
 from .conftest import DATA
 from .test_cli import run
@@ -48,6 +50,16 @@ def test_edge_cases() -> None:
     assert covers(links, 120, 1)
     links = mt.align(["Une phrase."], [f"Sentence {i}." for i in range(90)])
     assert covers(links, 1, 90)
+
+
+def test_costs_are_checked() -> None:
+    with pytest.raises(mt.InputError, match="not a block"):
+        Costs(beads={(1, 1): 0.0, (0, 0): 1.0})
+    with pytest.raises(mt.InputError, match="include"):
+        Costs(beads={(1, 2): 0.0})
+    one_to_one = Costs(beads={(1, 1): 0.0, (1, 0): 3.0, (0, 1): 3.0})
+    links = mt.align(["Un.", "Deux.", "Trois."], ["One.", "Two and three."], costs=one_to_one)
+    assert covers(links, 3, 2) and all(len(x.fr) <= 1 and len(x.en) <= 1 for x in links)
 
 
 def test_align_cli(tmp_path: Path) -> None:
