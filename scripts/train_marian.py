@@ -297,6 +297,9 @@ def train(args: argparse.Namespace) -> None:
     threads_file = run / "threads"
     threads = int(threads_file.read_text()) if threads_file.exists() else args.threads
     torch.set_num_threads(threads)
+    # Subnormal floats are several times slower on this CPU; late in a run tiny gradients
+    # produce them, and a session-3 run slowed from ~1,600 to ~400 tok/s (suspected cause).
+    torch.set_flush_denormal(True)
     torch.manual_seed(0)
 
     model = new_model(vocab, args.size)
