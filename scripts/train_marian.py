@@ -297,8 +297,8 @@ def train(args: argparse.Namespace) -> None:
     threads_file = run / "threads"
     threads = int(threads_file.read_text()) if threads_file.exists() else args.threads
     torch.set_num_threads(threads)
-    # Subnormal floats are several times slower on this CPU; late in a run tiny gradients
-    # produce them, and a session-3 run slowed from ~1,600 to ~400 tok/s (suspected cause).
+    # Suspected cause of a session-3 run slowing from ~1,600 to ~320 tok/s: subnormal floats
+    # (tiny attention probabilities and gradients of a sharper model) are slow on CPUs.
     torch.set_flush_denormal(True)
     torch.manual_seed(0)
 
