@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -228,6 +228,35 @@ def _anchors(
     return chain[::-1]
 
 
+def _matcher(
+    src_words: list[list[tuple[frozenset[str], float]]],
+    src_keys: list[frozenset[str]],
+    en_info: list[tuple[int, list[tuple[frozenset[str], float]], frozenset[str]]],
+) -> Callable[[int, int], tuple[float, float]]:
+    """Cached ``(i, j) -> (weight of i's words found in English j, weight of j's found in i)``.
+
+    ``src_words[i]`` are (keys, weight) per content word of source sentence i (French with its
+    dictionary keys, or a machine translation read as English); ``src_keys[i]`` their union.
+    """
+    cache: dict[tuple[int, int], tuple[float, float]] = {}
+
+    def hits(i: int, j: int) -> tuple[float, float]:
+        hit = cache.get((i, j))
+        if hit is None:
+            ekeys = en_info[j][2]
+            s_hits = sum(w for keys, w in src_words[i] if not keys.isdisjoint(ekeys))
+            e_hits = sum(w for keys, w in en_info[j][1] if not keys.isdisjoint(src_keys[i]))
+            hit = cache[(i, j)] = (s_hits, e_hits)
+        return hit
+
+    return hits
+
+
+def _similarity(a_hits: float, a_total: float, b_hits: float, b_total: float) -> float:
+    """Share of both sides' content weight that the other side matches."""
+    return (min(a_hits, a_total) + min(b_hits, b_total)) / max(a_total + b_total, 1)
+
+
 def _norm_sf(x: float) -> float:
     """Two-sided tail probability of a standard normal."""
     return math.erfc(abs(x) / math.sqrt(2))
@@ -279,36 +308,12 @@ def align(
         (i0, j0), (i1, j1) = points[max(k, 0)], points[min(k + 1, len(points) - 1)]
         return j0 if i1 == i0 else j0 + (i - i0) * (j1 - j0) / (i1 - i0)
 
-    overlap_cache: dict[tuple[int, int], tuple[float, float]] = {}
-
-    def overlap(i: int, j: int) -> tuple[float, float]:
-        """(weight of French words of i matched in j, weight of English words of j matched by i)."""
-        key = (i, j)
-        hit = overlap_cache.get(key)
-        if hit is None:
-            ekeys = en_info[j][2]
-            f_hits = sum(w for c, w in fr_info[i][1] if not c.isdisjoint(ekeys))
-            e_hits = sum(w for c, w in en_info[j][1] if not c.isdisjoint(fr_keys[i]))
-            hit = (f_hits, e_hits)
-            overlap_cache[key] = hit
-        return hit
-
+    overlap = _matcher([words for _, words in fr_info], fr_keys, en_info)
     # the machine translation of each French sentence, read as English: its content words
     # match the English side's words, stems and cognates directly
     tr_info = [_english(t) for t in translations] if translations is not None else []
     tr_total = [sum(w for _, w in words) for _, words, _ in tr_info]
-    tr_cache: dict[tuple[int, int], tuple[float, float]] = {}
-
-    def tr_overlap(i: int, j: int) -> tuple[float, float]:
-        """(weight of i's translation matched in j, weight of j's words matched by it)."""
-        key = (i, j)
-        hit = tr_cache.get(key)
-        if hit is None:
-            t_hits = sum(w for k, w in tr_info[i][1] if not k.isdisjoint(en_info[j][2]))
-            e_hits = sum(w for k, w in en_info[j][1] if not k.isdisjoint(tr_info[i][2]))
-            hit = (t_hits, e_hits)
-            tr_cache[key] = hit
-        return hit
+    tr_overlap = _matcher([w for _, w, _ in tr_info], [k for _, _, k in tr_info], en_info)
 
     def tr_sim(fi: range, ej: range) -> float:
         t_hits = e_hits = 0.0
@@ -319,7 +324,7 @@ def align(
                 e_hits += b
         nt = sum(tr_total[i] for i in fi)
         ne = sum(en_total[j] for j in ej)
-        return (min(t_hits, nt) + min(e_hits, ne)) / max(nt + ne, 1)
+        return _similarity(t_hits, nt, e_hits, ne)
 
     cover, min_content = costs.merge_cover, costs.min_content
 
@@ -363,7 +368,7 @@ def align(
                     if total >= min_content:
                         uncovered += max(0.0, cover - e_each[b_] / total)
             penalty = costs.merge_penalty * uncovered
-        sim = (min(f_hits, nf) + min(e_hits, ne)) / max(nf + ne, 1)
+        sim = _similarity(f_hits, nf, e_hits, ne)
         if translations is not None:
             # the better of the two: a weak translator must not drown the dictionary signal
             sim = max(sim, tr_sim(range(i0, i0 + di), range(j0, j0 + dj)))
