@@ -280,6 +280,8 @@ def align(
     ``eval/align.py``); ``lexical_weight`` overrides its weight, ``0`` gives a length-only
     Gale–Church aligner.
     """
+    if translations is not None and len(translations) != len(fr):
+        raise InputError(f"{len(translations)} translations for {len(fr)} French sentences")
     costs = costs or Costs()
     if lexical_weight is not None:
         costs = replace(costs, lexical_weight=lexical_weight)

@@ -94,3 +94,5 @@ def test_translations_place_an_inserted_sentence() -> None:
     with_mt = mt.align(fr, en, translations=translations)
     assert [(x.fr, x.en) for x in with_mt] == expected
     assert [(x.fr, x.en) for x in mt.align(fr, en)] != expected  # length alone cannot tell
+    with pytest.raises(mt.InputError, match="2 translations for 3"):
+        mt.align(fr, en, translations=translations[:2])
