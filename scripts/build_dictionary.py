@@ -35,6 +35,7 @@ def main() -> None:
     p.add_argument("--vocab", type=int, default=30_000)
     p.add_argument("--top", type=int, default=5, help="English stems kept per French stem")
     p.add_argument("--min-dice", type=float, default=0.05)
+    p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args()
     docs_fr, docs_en = [], []
     with open(ROOT / "runs" / "data" / "stream.tsv", encoding="utf-8") as fh:
@@ -72,10 +73,10 @@ def main() -> None:
         keep = [(ve[cols[k]], float(dice[k])) for k in best if dice[k] >= args.min_dice]
         if keep:
             lines.append(vf[i] + "\t" + " ".join(f"{w}:{d:.2f}" for w, d in keep))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8") as fh:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(args.out, "wt", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
-    print(f"{len(lines)} French stems, {OUT.stat().st_size / 1e6:.1f} MB")
+    print(f"{len(lines)} French stems, {args.out.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
