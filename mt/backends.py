@@ -39,6 +39,13 @@ class Backend(Protocol):
         """
         ...
 
+    def generate_scored(
+        self, batch: list[list[int]], *, beam: int, max_new: int
+    ) -> list[tuple[list[int], float | None]]:
+        """Unguarded :meth:`generate`, each output with its :meth:`score` when decoding
+        computed exactly that number on the way (None where it did not)."""
+        ...
+
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
         """Mean per-token log-probability of each output given its source."""
         ...
@@ -90,6 +97,12 @@ class TorchBackend:
                 **extra,
             )
         return [self._strip(s) for s in out.tolist()]
+
+    def generate_scored(
+        self, batch: list[list[int]], *, beam: int, max_new: int
+    ) -> list[tuple[list[int], float | None]]:
+        # transformers' beam scores are not the forced-decoding score: scored separately
+        return [(s, None) for s in self.generate(batch, beam=beam, max_new=max_new, guard=False)]
 
     def _strip(self, seq: list[int]) -> list[int]:
         """Drop the decoder start token and padding; keep tokens up to and including eos."""
@@ -257,20 +270,51 @@ class CT2Backend:
         extra: dict[str, Any] = (
             {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
         )
+        results = self._translate(
+            batch, beam=beam, max_new=max_new, min_new=min_new, return_scores=False, **extra
+        )
+        return [ids[:max_new] for ids, _ in results]
+
+    def generate_scored(
+        self, batch: list[list[int]], *, beam: int, max_new: int
+    ) -> list[tuple[list[int], float | None]]:
+        # CTranslate2's hypothesis score (length penalty 1) is the mean log-probability per
+        # token, eos included: the forced-decoding score, unless a vocabulary map restricted
+        # the softmax (then it is higher) or the output was cut before its eos
+        results = self._translate(batch, beam=beam, max_new=max_new, return_scores=True)
+        out: list[tuple[list[int], float | None]] = []
+        for ids, score in results:
+            exact = not self.use_vmap and len(ids) <= max_new and ids[-1:] == [self.eos_id]
+            out.append((ids[:max_new], score if exact else None))
+        return out
+
+    def _translate(
+        self,
+        batch: list[list[int]],
+        *,
+        beam: int,
+        max_new: int,
+        return_scores: bool,
+        min_new: int = 0,
+        **extra: Any,
+    ) -> list[tuple[list[int], float]]:
         results = self.translator.translate_batch(
             [self._tokens(s) for s in batch],
             beam_size=beam,
             max_decoding_length=max_new,
             min_decoding_length=min_new,
             return_end_token=True,
+            return_scores=return_scores,
             use_vmap=self.use_vmap,
             **extra,
         )
-        outs = []
-        for r in results:
-            ids = list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]))
-            outs.append(ids[:max_new])
-        return outs
+        return [
+            (
+                list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])),
+                r.scores[0] if return_scores else 0.0,
+            )
+            for r in results
+        ]
 
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
         # score_batch appends eos itself and returns one log-probability per target token

@@ -365,9 +365,11 @@ class Translator:
 
     def _generate(self, batch: list[list[int]]) -> list[tuple[str, list[int], int, bool, float]]:
         longest = max(len(src) for src in batch)
-        seqs = self.backend.generate(
-            batch, beam=self.beam, max_new=self._max_new(longest), guard=False
+        decoded = self.backend.generate_scored(
+            batch, beam=self.beam, max_new=self._max_new(longest)
         )
+        seqs = [seq for seq, _ in decoded]
+        known = [score for _, score in decoded]
         eos = self.backend.eos_id
         guarded = []
         for k, (src, seq) in enumerate(zip(batch, seqs, strict=True)):
@@ -384,7 +386,14 @@ class Translator:
             for k, seq in zip(guarded, redone, strict=True):
                 # the batch shares one length limit; each sentence gets its own bound
                 seqs[k] = seq[: self._max_new(len(batch[k]))]
-        scores = self.backend.score(batch, seqs)
+                known[k] = None
+        # score what decoding did not already score exactly (a second pass through the model)
+        todo = [k for k, score in enumerate(known) if score is None]
+        if todo:
+            rescored = self.backend.score([batch[k] for k in todo], [seqs[k] for k in todo])
+            for k, score in zip(todo, rescored, strict=True):
+                known[k] = score
+        scores = [float(score or 0.0) for score in known]
         with self._tok_lock:
             texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
         return [

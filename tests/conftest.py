@@ -39,8 +39,8 @@ def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     return out
 
 
-def biased_model(src: Path, dst: Path, token: str) -> Path:
-    """A copy of ``src`` whose decoder always prefers ``token`` (to force loops or empty output)."""
+def biased_model(src: Path, dst: Path, token: str, bias: float = 50.0) -> Path:
+    """A copy of ``src`` whose decoder prefers ``token`` (to force loops or empty output)."""
     import torch
     from transformers import MarianMTModel, MarianTokenizer
 
@@ -48,7 +48,7 @@ def biased_model(src: Path, dst: Path, token: str) -> Path:
     model = MarianMTModel.from_pretrained(dst)
     tok_id = MarianTokenizer.from_pretrained(dst).convert_tokens_to_ids(token)
     with torch.no_grad():
-        model.final_logits_bias[0, tok_id] = 50.0
+        model.final_logits_bias[0, tok_id] = bias
     model.save_pretrained(dst)
     return dst
 

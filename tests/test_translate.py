@@ -191,6 +191,36 @@ def test_ct2_and_torch_score_alike(tiny_model: Path, tmp_path: Path) -> None:
         assert a == pytest.approx(b, abs=0.01)
 
 
+def test_ct2_reuses_the_decoding_score_only_when_it_is_the_forced_one(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from mt.backends import CT2Backend
+
+    # a slight eos preference: outputs end at once, with a log-probability far from zero
+    ending = biased_model(tiny_model, tmp_path / "ending", "</s>", bias=0.7)
+    tr = Translator(ending, beam=2, backend="ct2", vmap=False)
+    backend = tr.backend
+    assert isinstance(backend, CT2Backend)
+    ids = [tr.tokenizer(s)["input_ids"] for s in ["Bonjour à tous.", "Il pleut."]]
+    decoded = backend.generate_scored(ids, beam=2, max_new=20)
+    forced = backend.score(ids, [seq for seq, _ in decoded])
+    for (seq, score), expected in zip(decoded, forced, strict=True):
+        assert seq[-1] == backend.eos_id and score == pytest.approx(expected, abs=1e-4)
+        assert expected < -1.0
+    assert tr.translate_segments(["Il pleut."])[0].logprob == pytest.approx(forced[1], abs=1e-3)
+    # outputs cut at the length limit (no eos) must be scored by a forced pass
+    cut = Translator(tiny_model, beam=1, backend="ct2", vmap=False).backend
+    assert all(score is None for _, score in cut.generate_scored(ids, beam=1, max_new=5))
+    # over a vocabulary map the decoder's softmax is not the model's: its score is not reused
+    script = Path(__file__).parent.parent / "scripts" / "build_vmap.py"
+    corpus = str(DATA / "fixture.fr-en.tsv")
+    res = subprocess.run([sys.executable, str(script), str(ending), "--corpus", corpus])
+    assert res.returncode == 0
+    mapped = Translator(ending, beam=2, backend="ct2").backend
+    decoded = mapped.generate_scored(ids, beam=2, max_new=20)
+    assert all(seq[-1] == backend.eos_id and score is None for seq, score in decoded)
+
+
 def test_ct2_warns_when_the_start_embedding_is_not_zero(tiny_model: Path, tmp_path: Path) -> None:
     import torch
     from transformers import MarianMTModel
