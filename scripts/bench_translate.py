@@ -10,7 +10,9 @@ Each configuration runs in a fresh subprocess so that its peak RSS is its own. P
   ct2+vmap  the same, over the model's vocabulary map (vmap.txt, scripts/build_vmap.py): the default
 Table 1 uses the bundled model on newstest2013 and reports BLEU per path. Table 2 uses a
 random-weight model of exactly opus-mt-fr-en's shape with output lengths fixed (every path emits
-the same number of tokens), so that the speed is what the real opus-mt model would give. Its
+the same number of tokens), so that the speed is what the real opus-mt model would give; the
+project's paths include the log-probability pass they make on real outputs (torch and ct2+vmap:
+a forced-decoding pass; plain ct2 reuses its decoding scores). Its
 vocabulary map is built by scripts/build_vmap.py with the same settings as the bundled model's,
 over the bundled SentencePiece pieces (opus-mt's own pieces are finer, so its map differs).
 """
@@ -117,9 +119,15 @@ def worker(cfg: dict) -> dict:
             ids = [tok(s)["input_ids"] for s in src]
             out_tokens = 0
             for batch in length_batches([len(i) for i in ids], tr.max_batch_tokens // tr.beam):
+                src_ids = [ids[j] for j in batch]
                 outs = tr.backend.generate(
-                    [ids[j] for j in batch], beam=tr.beam, max_new=fixed, min_new=fixed, guard=False
+                    src_ids, beam=tr.beam, max_new=fixed, min_new=fixed, guard=False
                 )
+                if cfg["path"] != "ct2":
+                    # the log-probability pass the project's path makes for real outputs: torch
+                    # always; ct2 over a vocabulary map, whose decoding scores are not the
+                    # model's (plain ct2 reuses its decoding score for outputs that end in eos)
+                    tr.backend.score(src_ids, outs)
                 out_tokens += sum(len(o) for o in outs)
             hyps = []
         else:
