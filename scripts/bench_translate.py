@@ -7,7 +7,8 @@ Each configuration runs in a fresh subprocess so that its peak RSS is its own. P
   naive  transformers, fixed batches of 32 in file order, no length sorting (what most users write)
   torch  the project's Translator on torch (length-sorted, token-budget batches)
   ct2    the project's Translator on CTranslate2 int8, decoding over the full vocabulary
-  ct2+vmap  the same, over the model's vocabulary map (vmap.txt, scripts/build_vmap.py): the default
+  ct2+vmap  the same, over a vocabulary map (vmap.txt, scripts/build_vmap.py; built into a copy of
+         the model under runs/bench/ when the model has none)
 Table 1 uses the bundled model on newstest2013 and reports BLEU per path. Table 2 uses a
 random-weight model of exactly opus-mt-fr-en's shape with output lengths fixed (every path emits
 the same number of tokens), so that the speed is what the real opus-mt model would give; the
@@ -163,6 +164,25 @@ def run(cfg: dict) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def with_vmap(model: Path) -> Path:
+    """``model`` itself when it has a vocabulary map, else a copy of it with one built."""
+    if (model / "vmap.txt").is_file():
+        return model
+    copy = ROOT / "runs" / "bench" / f"{model.name}-vmap"
+    if (
+        not (copy / "vmap.txt").is_file()
+        or (copy / "config.json").read_bytes() != (model / "config.json").read_bytes()
+    ):
+        import shutil
+
+        from build_vmap import write_vmap
+
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(model, copy, ignore=shutil.ignore_patterns("ct2-*"))
+        write_vmap(copy)
+    return copy
+
+
 def table(title: str, model: str, src: list[str], ref: list[str] | None, fixed: int, args) -> None:  # type: ignore[no-untyped-def]
     print(f"\n### {title}\n")
     cols = "| path | beam | threads | target tok/s | per thread | sent/s | peak RSS MB |"
@@ -170,18 +190,11 @@ def table(title: str, model: str, src: list[str], ref: list[str] | None, fixed: 
         cols += " BLEU |"
     print(cols)
     print("|" + "---|" * (cols.count("|") - 1))
+    mapped = str(with_vmap(Path(model))) if "ct2+vmap" in args.paths else model
     # convert for CTranslate2 once, untimed: the measured runs load the cached conversion
-    run(
-        {
-            "path": "ct2",
-            "beam": 1,
-            "threads": 1,
-            "model": model,
-            "src": src[:1],
-            "ref": None,
-            "fixed": fixed,
-        }
-    )
+    for path, where in (("ct2", model), ("ct2+vmap", mapped)):
+        cfg = {"path": path, "beam": 1, "threads": 1, "model": where, "src": src[:1]}
+        run(cfg | {"ref": None, "fixed": fixed})
     naive: dict[tuple[int, int], float] = {}
     for beam in args.beams:
         for threads in args.threads:
@@ -191,7 +204,7 @@ def table(title: str, model: str, src: list[str], ref: list[str] | None, fixed: 
                         "path": path,
                         "beam": beam,
                         "threads": threads,
-                        "model": model,
+                        "model": mapped if path == "ct2+vmap" else model,
                         "src": src,
                         "ref": ref,
                         "fixed": fixed,
@@ -240,10 +253,6 @@ def main() -> None:
         table(f"bundled model `{model.name}` (BLEU on these lines)", str(model), src, ref, 0, args)
     if args.only in (None, "opus"):
         opus = build_opus_shape(OPUS_DIR, model)
-        if not (opus / "vmap.txt").is_file():
-            from build_vmap import write_vmap
-
-            write_vmap(opus)
         table(
             f"opus-mt-fr-en shape (6+6 layers, d_model 512, vocab 59,514), random weights, {FIXED_LEN} output tokens each",
             str(opus),

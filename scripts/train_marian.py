@@ -307,7 +307,9 @@ def use_jemalloc() -> None:
         )
         return
     env = dict(os.environ, LD_PRELOAD=" ".join(filter(None, [lib, os.environ.get("LD_PRELOAD")])))
-    print(f"re-running with LD_PRELOAD={lib}", flush=True)
+    # keep freed pages: returning them to the system made every batch fault them in again
+    env.setdefault("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    print(f"re-running with LD_PRELOAD={lib} MALLOC_CONF={env['MALLOC_CONF']}", flush=True)
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
@@ -500,10 +502,14 @@ def export(args: argparse.Namespace) -> None:
     model.save_pretrained(out, max_shard_size="15MB")
     # Tokenizer files in OPUS-MT's layout: one joint SentencePiece model used for both sides.
     write_tokenizer_files(RUNS / "data" / "spm.model", out)
-    # the vocabulary map the ct2 backend decodes over (scripts/build_vmap.py)
-    from build_vmap import write_vmap
+    (out / "vmap.txt").unlink(missing_ok=True)
+    if args.vmap:
+        # a vocabulary map for the ct2 backend (scripts/build_vmap.py); off by default: with an
+        # 8,000-piece vocabulary it does not pay for the log-probability pass it forces
+        # (README, Speed)
+        from build_vmap import write_vmap
 
-    write_vmap(out, RUNS / "data" / "stream.tsv")
+        write_vmap(out, RUNS / "data" / "stream.tsv")
     last_state = loaded[-1]["state"]
     info = {
         "selected": best_name,
@@ -532,6 +538,11 @@ def write_card(out: Path, info: dict, run: Path) -> None:
         for r in curve
     )
     mix = "\n".join(f"| {name} | {weight} |" for name, weight in MIX.items())
+    vmap_note = (
+        ", with `vmap.txt`, a vocabulary map for CTranslate2 (`scripts/build_vmap.py`)"
+        if (out / "vmap.txt").is_file()
+        else ""
+    )
     text = f"""# fr-en-small — the bundled French→English model of `mt`
 
 A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores. It loads like
@@ -542,8 +553,7 @@ an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For qual
 Transformer encoder-decoder, {cfg["encoder_layers"]} encoder / {cfg["decoder_layers"]} decoder layers,
 d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads, FFN {cfg["encoder_ffn_dim"]}, swish,
 shared and tied embeddings, joint SentencePiece unigram vocabulary of {cfg["vocab_size"]} entries
-(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk, with `vmap.txt`, the vocabulary map that
-CTranslate2 decodes over (`scripts/build_vmap.py`).
+(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk{vmap_note}.
 
 ## Training
 Label smoothing 0.1, AdamW (0.9, 0.98), linear warm-up then inverse square root, gradient
@@ -619,6 +629,12 @@ def main() -> None:
     pe.add_argument("--average", type=int, default=3)
     pe.add_argument("--dev-lines", type=int, default=500)
     pe.add_argument("--out", default=str(ROOT / "mt" / "models" / "fr-en-small"))
+    pe.add_argument(
+        "--vmap",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also build a CTranslate2 vocabulary map (pays off for large vocabularies only)",
+    )
     args = p.parse_args()
     {"prepare": prepare, "train": train, "export": export}[args.cmd](args)
 
