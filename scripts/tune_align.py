@@ -32,6 +32,10 @@ def grid() -> list[tuple[str, Costs]]:
         out.append((f"merge_penalty={pen}", dataclasses.replace(base, merge_penalty=pen)))
     for cover in (0.15, 0.35):
         out.append((f"merge_cover={cover}", dataclasses.replace(base, merge_cover=cover)))
+    for rate in (0.0, 0.03, 0.08):
+        out.append((f"insertion_rate={rate}", dataclasses.replace(base, insertion_rate=rate)))
+    for lo, hi in ((0.9, 1.1), (0.85, 1.15), (0.75, 1.25)):
+        out.append((f"length_ratio={lo}-{hi}", dataclasses.replace(base, length_ratio=(lo, hi))))
     for lw in (20.0, 28.0):
         out.append((f"lexical_weight={lw}", dataclasses.replace(base, lexical_weight=lw)))
     for shapes, costs in (

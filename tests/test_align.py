@@ -1,4 +1,6 @@
+import dataclasses
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,35 @@ def test_costs_are_checked() -> None:
     one_to_one = Costs(beads={(1, 1): 0.0, (1, 0): 3.0, (0, 1): 3.0})
     links = mt.align(["Un.", "Deux.", "Trois."], ["One.", "Two and three."], costs=one_to_one)
     assert covers(links, 3, 2) and all(len(x.fr) <= 1 and len(x.en) <= 1 for x in links)
+
+
+def test_a_longer_english_text_makes_insertions_cheaper() -> None:
+    # a French text and an English one with a sentence added after every second one (as Emma's
+    # English is to its abridged French): the surplus of English text lowers the 0-1 prior
+    pairs = [
+        row.split("\t")
+        for row in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    picked = random.Random(14).sample(pairs, 24)
+    fr = [f for f, _ in picked[:16]]
+    en: list[str] = []
+    gold = set()
+    for i, (_, e) in enumerate(picked[:16]):
+        en.append(e)
+        gold.add(((i,), (len(en) - 1,)))
+        if i % 2 == 1:
+            en.append(picked[16 + i // 2][1])
+
+    def found(costs: Costs) -> int:
+        links = mt.align(fr, en, costs=costs)
+        return sum((tuple(x.fr), tuple(x.en)) in gold for x in links)
+
+    assert found(Costs()) == 16
+    assert found(dataclasses.replace(Costs(), insertion_rate=0.0)) < 16
+    with pytest.raises(mt.InputError, match="insertion_rate"):
+        Costs(insertion_rate=1.5)
+    with pytest.raises(mt.InputError, match="length_ratio"):
+        Costs(length_ratio=(1.2, 0.9))
 
 
 def test_align_cli(tmp_path: Path) -> None:
