@@ -280,41 +280,7 @@ def lr_at(step: int, peak: float, warmup: int) -> float:
     return peak * min(step / warmup, math.sqrt(warmup / step))
 
 
-_JEMALLOC = (
-    "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
-    "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
-    "/usr/lib64/libjemalloc.so.2",
-    "/usr/local/lib/libjemalloc.so.2",
-)
-
-
-def use_jemalloc() -> None:
-    """Re-run this process with jemalloc preloaded when the system has it.
-
-    With glibc's allocator, training slowed from ~1,600 to ~400 target tokens/s within half an
-    hour: every batch has new tensor shapes, the heap fragments, and ``perf`` showed a quarter of
-    the time in ``_int_malloc``. A restart restores the speed; jemalloc keeps it.
-    """
-    if "jemalloc" in os.environ.get("LD_PRELOAD", "") or os.environ.get("MT_NO_JEMALLOC"):
-        return
-    lib = next((p for p in _JEMALLOC if Path(p).is_file()), None)
-    if lib is None:
-        print(
-            "warning: jemalloc not found (apt install libjemalloc2): with glibc malloc, long "
-            "runs slow down about 4x as the heap fragments",
-            file=sys.stderr,
-            flush=True,
-        )
-        return
-    env = dict(os.environ, LD_PRELOAD=" ".join(filter(None, [lib, os.environ.get("LD_PRELOAD")])))
-    # keep freed pages: returning them to the system made every batch fault them in again
-    env.setdefault("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1")
-    print(f"re-running with LD_PRELOAD={lib} MALLOC_CONF={env['MALLOC_CONF']}", flush=True)
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
-
 def train(args: argparse.Namespace) -> None:
-    use_jemalloc()
     import sentencepiece as spm
     import torch
     from transformers import MarianMTModel
