@@ -22,6 +22,8 @@ BACKENDS = ("torch", "ct2")
 DEFAULT_BACKEND = "ct2"
 # CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
 VMAP_FILE = "vmap.txt"
+# target tokens per CTranslate2 scoring batch (bounds the logits it holds at once)
+SCORE_BATCH_TOKENS = 256
 
 
 class Backend(Protocol):
@@ -319,5 +321,12 @@ class CT2Backend:
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
         # score_batch appends eos itself and returns one log-probability per target token
         targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
-        results = self.translator.score_batch([self._tokens(s) for s in batch], targets)
+        # in chunks of target tokens: scoring holds logits for every position × vocabulary
+        # (59,514 for opus-mt-fr-en), which took a whole batch to ~1 GB
+        results = self.translator.score_batch(
+            [self._tokens(s) for s in batch],
+            targets,
+            max_batch_size=SCORE_BATCH_TOKENS,
+            batch_type="tokens",
+        )
         return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
