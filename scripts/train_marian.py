@@ -496,9 +496,13 @@ def write_card(out: Path, info: dict, run: Path) -> None:
     """The model card: data and licences, architecture, training, learning curve."""
     cfg = json.loads((out / "config.json").read_text())
     size_mb = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6
-    curve = [
-        json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()
-    ]
+    # one row per step: a run stopped right after resuming logs the same checkpoint twice
+    by_step = {}
+    for line in (run / "log.jsonl").read_text().splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            by_step[rec["step"]] = rec
+    curve = [by_step[k] for k in sorted(by_step)]
     rows = "\n".join(
         f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} | {r['bleu']} | {r['chrf']} |"
         for r in curve
