@@ -165,14 +165,19 @@ def run(cfg: dict) -> dict:
 
 
 def with_vmap(model: Path) -> Path:
-    """``model`` itself when it has a vocabulary map, else a copy of it with one built."""
-    if (model / "vmap.txt").is_file():
+    """``model`` itself when it has a vocabulary map, else a copy of it with one built.
+
+    The copy is made again when the model's files change (a re-export keeps config.json
+    identical, so the stamp of sizes and times is compared, as the ct2 conversion cache does).
+    """
+    from mt.backends import VMAP_FILE, source_stamp
+
+    if (model / VMAP_FILE).is_file():
         return model
     copy = ROOT / "runs" / "bench" / f"{model.name}-vmap"
-    if (
-        not (copy / "vmap.txt").is_file()
-        or (copy / "config.json").read_bytes() != (model / "config.json").read_bytes()
-    ):
+    stamp = copy / "copied-from.json"
+    fresh = stamp.is_file() and stamp.read_text(encoding="utf-8") == source_stamp(model)
+    if not (copy / VMAP_FILE).is_file() or not fresh:
         import shutil
 
         from build_vmap import write_vmap
@@ -180,6 +185,7 @@ def with_vmap(model: Path) -> Path:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(model, copy, ignore=shutil.ignore_patterns("ct2-*"))
         write_vmap(copy)
+        stamp.write_text(source_stamp(model), encoding="utf-8")
     return copy
 
 
