@@ -300,7 +300,8 @@ class CT2Backend:
         return_scores: bool,
         min_new: int = 0,
         **extra: Any,
-    ) -> list[tuple[list[int], float]]:
+    ) -> list[tuple[list[int], float | None]]:
+        """Output ids of each source's best hypothesis, with its score when asked for."""
         results = self.translator.translate_batch(
             [self._tokens(s) for s in batch],
             beam_size=beam,
@@ -314,7 +315,7 @@ class CT2Backend:
         return [
             (
                 list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])),
-                r.scores[0] if return_scores else 0.0,
+                r.scores[0] if return_scores else None,
             )
             for r in results
         ]
