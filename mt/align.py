@@ -280,8 +280,8 @@ def _insertion_priors(
 
     The surplus characters, in sentences of that side's mean length, estimate how many of its
     sentences have no counterpart; when that share exceeds ``insertion_rate`` the bead's prior
-    falls by the log of the ratio (Emma's English, 29 % longer in characters than its abridged
-    French, gets 0-1 beads 1.2 nats cheaper).
+    falls by the log of the ratio (an abridged translation, as Emma's French is, makes the
+    English side's 0-1 beads cheaper).
     """
     if costs.insertion_rate <= 0 or (0, 1) not in costs.beads or (1, 0) not in costs.beads:
         return costs
