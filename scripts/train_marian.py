@@ -18,7 +18,6 @@ import gzip
 import hashlib
 import json
 import lzma
-import math
 import os
 import random
 import re
@@ -31,11 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mt.marian_files import (  # noqa: E402
-    new_marian_model,
-    train_sentencepiece,
+from marian_recipe import (  # noqa: E402
+    collate,
+    greedy_bleu,
+    lr_at,
+    make_batches,
+    new_model,
     zero_start_embedding,
 )
+
+from mt.marian_files import train_sentencepiece  # noqa: E402
 from mt.translate import normalise as normalise_for_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -164,65 +168,7 @@ def prepare(args: argparse.Namespace) -> None:
     (out / "prepare.json").write_text(json.dumps({"kept": stats, "stream": len(stream)}, indent=1))
 
 
-# ---------------------------------------------------------------------------- model and batching
-
-
-SHAPES = {
-    "tiny": dict(d_model=64, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=128),
-    "small": dict(d_model=256, encoder_layers=6, decoder_layers=3, heads=4, ffn_dim=1024),
-    "base": dict(d_model=512, encoder_layers=6, decoder_layers=2, heads=8, ffn_dim=2048),
-}
-
-
-def new_model(vocab_size: int, size: str):  # type: ignore[no-untyped-def]
-    """A fresh model of the named shape; ``<pad>`` comes after the pieces, as in OPUS-MT."""
-    pad = vocab_size
-    return new_marian_model(
-        pad,
-        **SHAPES[size],  # type: ignore[arg-type]
-        activation_function="swish",
-        dropout=0.1,
-        attention_dropout=0.0,
-        activation_dropout=0.0,
-        scale_embedding=True,
-        tie_word_embeddings=True,
-        num_beams=4,
-        max_length=512,
-        bad_words_ids=[[pad]],
-    )
-
-
-def make_batches(pairs: list[tuple[list[int], list[int]]], budget: int, rng: random.Random):
-    """Group length-sorted pairs into batches of at most ``budget`` padded tokens, shuffled."""
-    order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][1]), len(pairs[i][0])))
-    batches, cur, longest = [], [], 0
-    for i in order:
-        n = max(len(pairs[i][0]), len(pairs[i][1]))
-        if cur and max(longest, n) * (len(cur) + 1) > budget:
-            batches.append(cur)
-            cur, longest = [], 0
-        cur.append(i)
-        longest = max(longest, n)
-    if cur:
-        batches.append(cur)
-    rng.shuffle(batches)
-    return [[pairs[i] for i in b] for b in batches]
-
-
-def collate(batch, pad: int):  # type: ignore[no-untyped-def]
-    import torch
-
-    ls = max(len(s) for s, _ in batch)
-    lt = max(len(t) for _, t in batch)
-    src = torch.full((len(batch), ls), pad, dtype=torch.long)
-    tgt = torch.full((len(batch), lt), -100, dtype=torch.long)
-    dec = torch.full((len(batch), lt), pad, dtype=torch.long)
-    for i, (s, t) in enumerate(batch):
-        src[i, : len(s)] = torch.tensor(s)
-        tgt[i, : len(t)] = torch.tensor(t)
-        dec[i, 0] = pad  # decoder_start_token_id
-        dec[i, 1 : len(t)] = torch.tensor(t[:-1])
-    return src, (src != pad).long(), dec, tgt
+# ---------------------------------------------------------------------------- data stream
 
 
 def read_chunk(path: Path, start: int, size: int) -> list[tuple[str, str]]:
@@ -241,43 +187,18 @@ def read_chunk(path: Path, start: int, size: int) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- evaluation
 
 
+def dev_sets(n: int) -> tuple[list[str], list[str]]:
+    """The first ``n`` lines of newstest2013 (the dev set), the source normalised."""
+    src = [normalise(x) for x in (DATA / "eval" / "newstest2013.fr").read_text().splitlines()[:n]]
+    return src, (DATA / "eval" / "newstest2013.en").read_text().splitlines()[:n]
+
+
 def dev_bleu(model, sp, n: int, beam: int = 1) -> dict:  # type: ignore[no-untyped-def]
     """Greedy BLEU/chrF on the first ``n`` lines of newstest2013 (the dev set)."""
-    import sacrebleu
-    import torch
-
-    src = [normalise(x) for x in (DATA / "eval" / "newstest2013.fr").read_text().splitlines()[:n]]
-    ref = (DATA / "eval" / "newstest2013.en").read_text().splitlines()[:n]
-    pad = model.config.pad_token_id
-    hyps: list[str] = [""] * len(src)
-    order = sorted(range(len(src)), key=lambda i: len(src[i]))
-    model.eval()
-    with torch.inference_mode():
-        for k in range(0, len(order), 48):
-            idx = order[k : k + 48]
-            ids = [sp.encode(src[i])[:400] + [0] for i in idx]
-            x, mask, _, _ = collate([(s, [0]) for s in ids], pad)
-            out = model.generate(
-                input_ids=x,
-                attention_mask=mask,
-                num_beams=beam,
-                max_new_tokens=int(x.shape[1] * 1.6 + 10),
-            )
-            for i, seq in zip(idx, out.tolist(), strict=True):
-                hyps[i] = sp.decode([t for t in seq if t < pad and t != 0])
-    model.train()
-    bleu = sacrebleu.corpus_bleu(hyps, [ref])
-    chrf = sacrebleu.corpus_chrf(hyps, [ref])
-    return {"bleu": round(bleu.score, 2), "chrf": round(chrf.score, 2), "n": n, "sample": hyps[:3]}
+    return greedy_bleu(model, sp, *dev_sets(n), beam=beam)
 
 
 # ---------------------------------------------------------------------------- training
-
-
-def lr_at(step: int, peak: float, warmup: int) -> float:
-    """Linear warm-up then inverse square root decay."""
-    step = max(step, 1)
-    return peak * min(step / warmup, math.sqrt(warmup / step))
 
 
 def train(args: argparse.Namespace) -> None:

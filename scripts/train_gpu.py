@@ -1,0 +1,444 @@
+"""Continue training the bundled model on a lent GPU machine, in one short, self-contained run.
+
+The GPU machine sees only the working tree (at most 64 MiB travels) and gives back at most
+64 MiB in files of 16 MiB, so a run is three steps:
+
+    python scripts/train_gpu.py pack --out gpu          # here: fp16 weights + a slice of the stream
+    python scripts/train_gpu.py run --data gpu --out $OUT --minutes 7   # there (CUDA, bf16)
+    python scripts/train_gpu.py unpack --from DIR       # here: pick raw or EMA weights by dev BLEU,
+                                                        # write a checkpoint into runs/<name>/
+
+then ``python scripts/train_marian.py export --average 1`` ships it. ``run`` imports nothing from
+the ``mt`` package (its text-processing dependencies are not installed there) and writes its
+weights to ``--out`` every ``--save-minutes``, so a run cut off by the machine's time limit still
+returns its latest weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import queue
+import random
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from marian_recipe import collate, greedy_bleu, make_batches, new_model, zero_start_embedding
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = ROOT / "runs"
+CHUNK = 40_000  # lines per chunk of the CPU trainer's stream (train_marian.py)
+PART_BYTES = 15_000_000  # files returned from the GPU machine must stay under 16 MiB
+
+
+# ---------------------------------------------------------------------------- weights in parts
+
+
+def unique_state(model: Any) -> dict[str, Any]:
+    """The state dict without the tied copies of the shared embedding (restored on load)."""
+    seen: set[int] = set()
+    out = {}
+    for key, value in model.state_dict().items():
+        ptr = value.data_ptr()
+        if ptr in seen:
+            continue
+        seen.add(ptr)
+        out[key] = value
+    return out
+
+
+def save_parts(model: Any, out: Path, prefix: str, dtype: Any) -> list[Path]:
+    """Write the weights as ``prefix-N.safetensors`` files of at most ``PART_BYTES`` each."""
+    from safetensors.torch import save_file
+
+    parts: list[dict[str, Any]] = [{}]
+    size = 0
+    for key, value in unique_state(model).items():
+        tensor = value.detach().to("cpu", dtype if value.is_floating_point() else value.dtype)
+        n = tensor.numel() * tensor.element_size()
+        if parts[-1] and size + n > PART_BYTES:
+            parts.append({})
+            size = 0
+        parts[-1][key] = tensor.contiguous()
+        size += n
+    paths = []
+    for old in out.glob(f"{prefix}-*.safetensors"):
+        old.unlink()
+    for i, part in enumerate(parts):
+        path = out / f"{prefix}-{i}.safetensors"
+        tmp = out / f"{prefix}-{i}.tmp"
+        save_file(part, str(tmp))
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths
+
+
+def load_parts(model: Any, folder: Path, prefix: str) -> None:
+    """Load weights written by :func:`save_parts` (fp16 or fp32) into ``model``."""
+    from safetensors.torch import load_file
+
+    files = sorted(folder.glob(f"{prefix}-*.safetensors"))
+    if not files:
+        sys.exit(f"no {prefix}-*.safetensors in {folder}")
+    state: dict[str, Any] = {}
+    for f in files:
+        state.update({k: v.float() for k, v in load_file(str(f)).items()})
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    tied = set(model.state_dict()) - set(unique_state(model))
+    if unexpected or set(missing) - tied:
+        sys.exit(f"{folder}: weights do not fit the model ({unexpected or missing})")
+    zero_start_embedding(model)
+
+
+# ---------------------------------------------------------------------------- pack (here)
+
+
+def pack(args: argparse.Namespace) -> None:
+    import sentencepiece as spm
+    from train_marian import dev_sets
+    from transformers import MarianMTModel
+
+    init = Path(args.init)
+    run = RUNS / args.name
+    stream = RUNS / "data" / "stream.tsv"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    info = json.loads((init / "training.json").read_text())
+    model = MarianMTModel.from_pretrained(init)
+    import torch
+
+    save_parts(model, out, "init", torch.float16)
+    shutil.copy(init / "source.spm", out / "spm.model")
+    sp = spm.SentencePieceProcessor(model_file=str(out / "spm.model"))
+    if args.from_line is not None:
+        start = args.from_line
+    else:
+        # the part of the current epoch the CPU trainer has not reached yet
+        ck = torch.load(run / "last.pt", map_location="cpu", weights_only=False)["state"]
+        start = ck["chunk"] * CHUNK + (CHUNK if ck["batch"] else 0)
+    budget = int(args.max_mb * 1e6)
+    raw_limit = int(budget * 4.3)  # xz makes this text about 4.4 times smaller
+    lines: list[str] = []
+    # from ``start`` to the end of the stream, then on from its beginning while room is left
+    for lo, hi in ((start, None), (0, start)):
+        with open(stream, encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if i < lo or raw_limit <= 0:
+                    continue
+                if hi is not None and i >= hi:
+                    break
+                lines.append(line)
+                raw_limit -= len(line.encode())
+    while True:
+        blob = lzma.compress("".join(lines).encode(), preset=6)
+        if len(blob) <= budget:
+            break
+        lines = lines[: int(len(lines) * budget / len(blob) * 0.98)]
+    (out / "train.tsv.xz").write_bytes(blob)
+    src, ref = dev_sets(args.dev_lines)
+    (out / "dev.fr").write_text("\n".join(src) + "\n", encoding="utf-8")
+    (out / "dev.en").write_text("\n".join(ref) + "\n", encoding="utf-8")
+    meta = {
+        "size": info["size"],
+        "vocab": sp.get_piece_size(),
+        "init": str(init),
+        "init_steps": info["steps"],
+        "init_tokens": info["target_tokens"],
+        "init_seconds": info["train_seconds"],
+        "from_line": start,
+        "lines": len(lines),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=1))
+    total = sum(f.stat().st_size for f in out.iterdir()) / 2**20
+    print(
+        f"packed {len(lines):,} pairs from line {start:,}; {out} holds {total:.1f} MiB", flush=True
+    )
+
+
+# ---------------------------------------------------------------------------- run (there)
+
+
+def load_pairs(data: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
+    text = lzma.decompress((data / "train.tsv.xz").read_bytes()).decode("utf-8")
+    fr, en = [], []
+    for line in text.splitlines():
+        a, _, b = line.partition("\t")
+        if a and b:
+            fr.append(a)
+            en.append(b)
+    threads = os.cpu_count() or 1
+    ids_fr = sp.encode(fr, num_threads=threads)
+    ids_en = sp.encode(en, num_threads=threads)
+    return [(a[:200] + [0], b[:200] + [0]) for a, b in zip(ids_fr, ids_en, strict=True)]
+
+
+def batches_forever(pairs, budget: int, pad: int, seed: int):  # type: ignore[no-untyped-def]
+    """Collated, pinned batches in a background thread, epoch after epoch (a new shuffle each)."""
+    import torch
+
+    q: queue.Queue = queue.Queue(maxsize=16)
+
+    def work() -> None:
+        epoch = 0
+        while True:
+            for batch in make_batches(pairs, budget, random.Random(seed + epoch)):
+                tensors = collate(batch, pad)
+                if torch.cuda.is_available():
+                    tensors = tuple(t.pin_memory() for t in tensors)
+                q.put((epoch, tensors))
+            epoch += 1
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        yield q.get()
+
+
+def train_run(args: argparse.Namespace) -> None:
+    import sentencepiece as spm
+    import torch
+
+    t_start = time.time()
+    data, out = Path(args.data), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = json.loads((data / "meta.json").read_text())
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        print(torch.cuda.get_device_name(), flush=True)
+    torch.manual_seed(args.seed)
+    sp = spm.SentencePieceProcessor(model_file=str(data / "spm.model"))
+    model = new_model(meta["vocab"], meta["size"])
+    load_parts(model, data, "init")
+    model.to(device).train()
+    pad = model.config.pad_token_id
+    pairs = load_pairs(data, sp)
+    valid, pairs = pairs[: args.valid], pairs[args.valid :]
+    n_tok = sum(len(t) for _, t in pairs)
+    print(
+        f"{len(pairs):,} training pairs ({n_tok:,} target tokens), {len(valid):,} held out; "
+        f"loaded in {time.time() - t_start:.0f} s",
+        flush=True,
+    )
+    fused = {"fused": True} if device.type == "cuda" else {}
+    opt = torch.optim.AdamW(
+        model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.0, **fused
+    )
+    params = list(model.parameters())
+    ema = [p.detach().clone() for p in params]
+    valid_batches = [
+        collate(b, pad) for b in make_batches(valid, args.batch_tokens, random.Random(0))
+    ]
+
+    def valid_loss() -> float:
+        model.eval()
+        total, count = 0.0, 0
+        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16):
+            for src, mask, dec, tgt in valid_batches:
+                src, mask, dec, tgt = (t.to(device) for t in (src, mask, dec, tgt))
+                logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
+                total += float(
+                    torch.nn.functional.cross_entropy(
+                        logits.float().view(-1, logits.shape[-1]),
+                        tgt.view(-1),
+                        ignore_index=-100,
+                        reduction="sum",
+                    )
+                )
+                count += int((tgt != -100).sum())
+        model.train()
+        return total / max(count, 1)
+
+    def swap_ema() -> None:
+        with torch.no_grad():
+            for p, e in zip(params, ema, strict=True):
+                tmp = p.detach().clone()
+                p.copy_(e)
+                e.copy_(tmp)
+
+    log = open(out / "log.txt", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
+
+    def say(msg: str) -> None:
+        print(msg, flush=True)
+        log.write(msg + "\n")
+        log.flush()
+
+    state = {"steps": 0, "tokens": 0, "seconds": 0.0, "epoch": 0}
+
+    def save() -> None:
+        save_parts(model, out, "raw", torch.float32)
+        swap_ema()
+        save_parts(model, out, "ema", torch.float16)
+        swap_ema()
+        (out / "run.json").write_text(json.dumps({**meta, **state, "args": vars(args)}, indent=1))
+
+    say(f"valid loss at start {valid_loss():.4f}")
+    budget_s = args.minutes * 60
+    t0 = time.time()
+    last_save = t0
+    loss_sum = torch.zeros((), device=device)
+    tok_sum = torch.zeros((), device=device, dtype=torch.long)
+    mark_t, mark_tok, n_loss = t0, 0, 0
+    for epoch, (src, mask, dec, tgt) in batches_forever(pairs, args.batch_tokens, pad, args.seed):
+        elapsed = time.time() - t0
+        if elapsed >= budget_s:
+            break
+        state["epoch"] = epoch
+        progress = elapsed / budget_s
+        lr = args.lr * min(1.0, (state["steps"] + 1) / args.warmup)
+        if progress > 1 - args.cooldown:
+            lr *= (1 - progress) / args.cooldown
+        for g in opt.param_groups:
+            g["lr"] = lr
+        src, mask, dec, tgt = (t.to(device, non_blocking=True) for t in (src, mask, dec, tgt))
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
+        loss = torch.nn.functional.cross_entropy(
+            logits.float().view(-1, logits.shape[-1]),
+            tgt.view(-1),
+            ignore_index=-100,
+            label_smoothing=0.1,
+        )
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            torch._foreach_lerp_(ema, [p.detach() for p in params], 1 - args.ema)
+        loss_sum += loss.detach()
+        n_loss += 1
+        state["steps"] += 1
+        tok_sum += (tgt != -100).sum()  # summed on the GPU: no sync per step
+        if state["steps"] % args.log_every == 0:
+            now = time.time()
+            state["tokens"] = int(tok_sum)
+            say(
+                f"step {state['steps']} epoch {epoch} loss {float(loss_sum) / n_loss:.3f} "
+                f"lr {lr:.2e} tokens {state['tokens']:,} "
+                f"({(state['tokens'] - mark_tok) / (now - mark_t):,.0f} tok/s)"
+            )
+            loss_sum.zero_()
+            n_loss, mark_t, mark_tok = 0, now, state["tokens"]
+        # an early save tries the saving code before minutes of GPU time depend on it
+        if state["steps"] == 50 or time.time() - last_save > args.save_minutes * 60:
+            state["seconds"] = round(time.time() - t0, 1)
+            state["tokens"] = int(tok_sum)
+            say(f"valid loss {valid_loss():.4f} (EMA weights not shown); saving")
+            save()
+            last_save = time.time()
+    state["seconds"] = round(time.time() - t0, 1)
+    state["tokens"] = int(tok_sum)
+    say(f"valid loss at end {valid_loss():.4f}")
+    save()
+    src_dev = (data / "dev.fr").read_text(encoding="utf-8").splitlines()
+    ref_dev = (data / "dev.en").read_text(encoding="utf-8").splitlines()
+    for name in ("raw", "ema"):
+        if name == "ema":
+            swap_ema()
+            say(f"ema valid loss {valid_loss():.4f}")
+        ev = greedy_bleu(model, sp, src_dev, ref_dev, batch=128)
+        say(f"{name} dev greedy: {ev}")
+    say(f"done in {time.time() - t_start:.0f} s")
+
+
+# ---------------------------------------------------------------------------- unpack (here)
+
+
+def unpack(args: argparse.Namespace) -> None:
+    import sentencepiece as spm
+    import torch
+    from train_marian import dev_bleu
+
+    src = Path(args.source)
+    info = json.loads((src / "run.json").read_text())
+    run = RUNS / args.name
+    sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))
+    if sp.serialized_model_proto() != (Path(info["init"]) / "source.spm").read_bytes():
+        sys.exit("runs/data/spm.model is not the vocabulary the GPU run trained with")
+    model = new_model(info["vocab"], info["size"])
+    best: tuple[float, str, dict] | None = None
+    for name in ("raw", "ema"):
+        load_parts(model, src, name)
+        ev = dev_bleu(model, sp, args.dev_lines)
+        print(f"{name}: {ev}", flush=True)
+        if best is None or ev["bleu"] > best[0]:
+            best = (ev["bleu"], name, {k: v.clone() for k, v in model.state_dict().items()})
+    assert best is not None
+    _, name, weights = best
+    model.load_state_dict(weights)
+    ev = dev_bleu(model, sp, 300)  # the learning curve's dev size
+    state = {
+        "step": info["init_steps"] + info["steps"],
+        # the GPU run used the end of the stream's epoch: the CPU trainer starts a new one
+        "chunk": 0,
+        "batch": 0,
+        "tokens": info["init_tokens"] + info["tokens"],
+        "seconds": float(info["init_seconds"]),
+        "gpu_seconds": info["seconds"],
+        "best_bleu": ev["bleu"],
+    }
+    tag = f"{state['step']:07d}"
+    torch.save({"model": model.state_dict(), "state": state}, run / f"ckpt-{tag}.pt")
+    opt = torch.optim.AdamW(model.parameters())  # fresh moments: the GPU run's stayed there
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "opt": opt.state_dict(),
+            "state": state,
+            "size": info["size"],
+        },
+        run / "last.pt",
+    )
+    rec = {
+        "step": state["step"],
+        "tokens": state["tokens"],
+        "train_seconds": round(state["seconds"]),
+        "gpu_seconds": round(info["seconds"]),
+        "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **ev,
+    }
+    with open(run / "log.jsonl", "a", encoding="utf-8") as log:
+        log.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"kept {name} as {run / f'ckpt-{tag}.pt'}: {rec}", flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("pack", help="weights and a slice of the stream for the GPU machine")
+    pp.add_argument("--name", default="fr-en-small")
+    pp.add_argument("--init", default=str(ROOT / "mt" / "models" / "fr-en-small"))
+    pp.add_argument("--out", default=str(ROOT / "gpu"))
+    pp.add_argument("--max-mb", type=float, default=36.0, help="compressed training text, MB")
+    pp.add_argument("--from-line", type=int, default=None)
+    pp.add_argument("--dev-lines", type=int, default=500)
+    pr = sub.add_parser("run", help="train on the GPU machine (or the CPU, for a smoke test)")
+    pr.add_argument("--data", default=str(ROOT / "gpu"))
+    pr.add_argument("--out", required=True)
+    pr.add_argument("--minutes", type=float, default=7.0)
+    pr.add_argument("--batch-tokens", type=int, default=32_000)
+    pr.add_argument("--lr", type=float, default=7e-4)
+    pr.add_argument("--warmup", type=int, default=300)
+    pr.add_argument("--cooldown", type=float, default=0.4, help="share of the time to decay lr")
+    pr.add_argument("--ema", type=float, default=0.999)
+    pr.add_argument("--valid", type=int, default=2000)
+    pr.add_argument("--save-minutes", type=float, default=1.5)
+    pr.add_argument("--log-every", type=int, default=100)
+    pr.add_argument("--seed", type=int, default=0)
+    pu = sub.add_parser("unpack", help="turn a GPU run's weights into a checkpoint in runs/")
+    pu.add_argument("--from", dest="source", required=True)
+    pu.add_argument("--name", default="fr-en-small")
+    pu.add_argument("--dev-lines", type=int, default=500)
+    args = p.parse_args()
+    {"pack": pack, "run": train_run, "unpack": unpack}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
