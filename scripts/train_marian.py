@@ -339,6 +339,7 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
         "step": state["step"],
         "tokens": state["tokens"],
         "train_seconds": round(state["seconds"]),
+        "gpu_seconds": round(state.get("gpu_seconds", 0)),
         "time": time.strftime("%Y-%m-%d %H:%M:%S"),
         **ev,
     }
@@ -406,6 +407,7 @@ def export(args: argparse.Namespace) -> None:
         "steps": last_state["step"],
         "target_tokens": last_state["tokens"],
         "train_seconds": round(last_state["seconds"]),
+        "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
         "size": size,
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
@@ -425,13 +427,22 @@ def write_card(out: Path, info: dict, run: Path) -> None:
             by_step[rec["step"]] = rec
     curve = [by_step[k] for k in sorted(by_step)]
     rows = "\n".join(
-        f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} | {r['bleu']} | {r['chrf']} |"
+        f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} "
+        f"| {r.get('gpu_seconds', 0) / 60:.1f} | {r['bleu']} | {r['chrf']} |"
         for r in curve
     )
     mix = "\n".join(f"| {name} | {weight} |" for name, weight in MIX.items())
     vmap_note = (
         ", with `vmap.txt`, a vocabulary map for CTranslate2 (`scripts/build_vmap.py`)"
         if (out / "vmap.txt").is_file()
+        else ""
+    )
+    gpu_min = info.get("gpu_seconds", 0) / 60
+    gpu_note = (
+        f", and {gpu_min:.0f} minutes on one NVIDIA H100 lent for a session "
+        "(`scripts/train_gpu.py`: 32,000-token batches, bf16, trained on slices of the same "
+        "stream that fit the 64 MiB a run can take along)"
+        if gpu_min
         else ""
     )
     text = f"""# fr-en-small — the bundled French→English model of `mt`
@@ -448,15 +459,16 @@ shared and tied embeddings, joint SentencePiece unigram vocabulary of {cfg["voca
 
 ## Training
 Label smoothing 0.1, AdamW (0.9, 0.98), linear warm-up then inverse square root, gradient
-clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast on CPU. Selected:
+clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast. Selected:
 `{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}). So far: {info["steps"]:,} steps,
-{info["target_tokens"]:,} target tokens, {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
-(a shared 2-core Xeon with AMX/avx512_bf16). Training resumes across sessions.
+{info["target_tokens"]:,} target tokens: {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
+(a shared 2-core Xeon with AMX/avx512_bf16, 4,000-token batches){gpu_note}. Training resumes
+across sessions.
 
 Learning curve (greedy BLEU / chrF on the first lines of newstest2013, the dev set):
 
-| step | target tokens | hours | BLEU | chrF |
-|---:|---:|---:|---:|---:|
+| step | target tokens | CPU hours | GPU minutes | BLEU | chrF |
+|---:|---:|---:|---:|---:|---:|
 {rows}
 
 ## Data
@@ -479,8 +491,9 @@ Multi30k and WMT terms, treat this model as research / non-commercial.
 The tables below are written by `python eval/bleu.py --card` (and `--backend torch --card`)
 after each export, so they belong to these weights; the project README compares them with
 opus-mt-fr-en. The dev lines of the learning curve are the first 300–500 of newstest2013, used
-only to choose between the last and the averaged checkpoints; its "hours" count the wall time of
-the training process, pauses for benchmarks included.
+only to choose between the last and the averaged checkpoints; its "CPU hours" count the wall time
+of the training process, pauses for benchmarks included; "GPU minutes" the training time of
+`scripts/train_gpu.py` runs (data loading and evaluation not counted).
 """
     (out / "README.md").write_text(text, encoding="utf-8")
 
