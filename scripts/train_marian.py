@@ -445,10 +445,11 @@ def write_card(out: Path, info: dict, run: Path) -> None:
         if gpu_min
         else ""
     )
+    gpu_intro = ", then on a lent GPU by `scripts/train_gpu.py`" if gpu_min else ""
     text = f"""# fr-en-small — the bundled French→English model of `mt`
 
-A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores. It loads like
-an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For quality, pull
+A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores{gpu_intro}. It
+loads like an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For quality, pull
 `Helsinki-NLP/opus-mt-fr-en` (`mt models pull Helsinki-NLP/opus-mt-fr-en`) where network exists.
 
 ## Architecture
