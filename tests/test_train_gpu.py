@@ -1,0 +1,126 @@
+"""The GPU trainer's CPU path: pack layout in, weights in returnable parts out (scripts/train_gpu.py)."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).parent.parent / "scripts"
+DATA = Path(__file__).parent / "data"
+sys.path.insert(0, str(SCRIPTS))
+
+
+def _tiny_pack(tiny_model: Path, pack: Path):  # type: ignore[no-untyped-def]
+    """A pack folder as ``train_gpu.py pack`` writes it, over the tiny fixture model."""
+    import sentencepiece as spm
+    import torch
+    from marian_recipe import new_model
+    from train_gpu import save_parts
+
+    pack.mkdir()
+    shutil.copy(tiny_model / "source.spm", pack / "spm.model")
+    vocab = spm.SentencePieceProcessor(model_file=str(pack / "spm.model")).get_piece_size()
+    torch.manual_seed(0)
+    model = new_model(vocab, "tiny")
+    save_parts(model, pack, "init", torch.float16)
+    rows = (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    (pack / "train.tsv.xz").write_bytes(lzma.compress(("\n".join(rows) + "\n").encode()))
+    fr, en = zip(*(r.split("\t") for r in rows[:4]), strict=True)
+    (pack / "dev.fr").write_text("\n".join(fr) + "\n", encoding="utf-8")
+    (pack / "dev.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    meta = {
+        "size": "tiny",
+        "vocab": vocab,
+        "init": str(tiny_model),
+        "init_steps": 0,
+        "init_tokens": 0,
+        "init_seconds": 0,
+        "from_line": 0,
+        "lines": len(rows),
+    }
+    (pack / "meta.json").write_text(json.dumps(meta))
+    return model
+
+
+def test_weights_round_trip_in_parts(tiny_model: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import torch
+    import train_gpu
+    from marian_recipe import new_model
+
+    model = _tiny_pack(tiny_model, tmp_path / "pack")
+    monkeypatch.setattr(train_gpu, "PART_BYTES", 60_000)  # force several parts
+    parts = train_gpu.save_parts(model, tmp_path, "w", torch.float32)
+    assert len(parts) > 1 and all(p.stat().st_size < 200_000 for p in parts)
+    other = new_model(model.config.vocab_size - 1, "tiny")
+    train_gpu.load_parts(other, tmp_path, "w")
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, other.state_dict()[key]), key
+    # the tied copies of the shared embedding are tied again, not loaded as separate tensors
+    assert other.lm_head.weight.data_ptr() == other.model.shared.weight.data_ptr()
+
+
+def test_run_trains_and_returns_weights_in_parts(tiny_model: Path, tmp_path: Path) -> None:
+    from marian_recipe import new_model
+    from train_gpu import load_parts
+
+    init = _tiny_pack(tiny_model, tmp_path / "pack")
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        str(SCRIPTS / "train_gpu.py"),
+        "run",
+        "--data",
+        str(tmp_path / "pack"),
+        "--out",
+        str(out),
+        "--minutes",
+        "0.05",
+        "--batch-tokens",
+        "400",
+        "--valid",
+        "4",
+        "--log-every",
+        "2",
+        "--warmup",
+        "2",
+        "--lr",
+        "3e-3",
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    info = json.loads((out / "run.json").read_text())
+    assert info["steps"] > 0 and info["tokens"] > 0
+    assert "dev greedy" in (out / "log.txt").read_text()
+    assert all(f.stat().st_size < 16 * 2**20 for f in out.iterdir())
+    for name in ("raw", "ema"):
+        model = new_model(init.config.vocab_size - 1, "tiny")
+        load_parts(model, out, name)
+        moved = max(
+            float((a - b).detach().abs().max())
+            for a, b in zip(model.parameters(), init.parameters(), strict=True)
+        )
+        assert moved > 1e-3, name  # trained, not the init weights handed back
+
+
+def test_collate_shifts_targets_into_the_decoder_input() -> None:
+    from marian_recipe import collate
+
+    src, mask, dec, tgt = collate([([5, 6, 0], [7, 8, 9, 0]), ([5, 0], [7, 0])], pad=99)
+    assert src.tolist() == [[5, 6, 0], [5, 0, 99]]
+    assert mask.tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert tgt.tolist() == [[7, 8, 9, 0], [7, 0, -100, -100]]
+    assert dec.tolist() == [[99, 7, 8, 9], [99, 7, 99, 99]]
+
+
+def test_load_parts_refuses_a_missing_set(tmp_path: Path) -> None:
+    from marian_recipe import new_model
+    from train_gpu import load_parts
+
+    with pytest.raises(SystemExit, match="no raw-"):
+        load_parts(new_model(50, "tiny"), tmp_path, "raw")
