@@ -101,6 +101,7 @@ def load_parts(model: Any, folder: Path, prefix: str) -> None:
 
 def pack(args: argparse.Namespace) -> None:
     import sentencepiece as spm
+    import torch
     from train_marian import dev_sets
     from transformers import MarianMTModel
 
@@ -111,8 +112,6 @@ def pack(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     info = json.loads((init / "training.json").read_text())
     model = MarianMTModel.from_pretrained(init)
-    import torch
-
     save_parts(model, out, "init", torch.float16)
     shutil.copy(init / "source.spm", out / "spm.model")
     sp = spm.SentencePieceProcessor(model_file=str(out / "spm.model"))
@@ -373,7 +372,7 @@ def unpack(args: argparse.Namespace) -> None:
     ev = dev_bleu(model, sp, 300)  # the learning curve's dev size
     state = {
         "step": info["init_steps"] + info["steps"],
-        # the GPU run used the end of the stream's epoch: the CPU trainer starts a new one
+        # the GPU run read its own slice of the stream: the CPU trainer starts a new pass
         "chunk": 0,
         "batch": 0,
         "tokens": info["init_tokens"] + info["tokens"],
