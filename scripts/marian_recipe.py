@@ -94,6 +94,31 @@ def collate(batch, pad: int):  # type: ignore[no-untyped-def]
     return src_t, (src_t != pad).long(), torch.from_numpy(dec), torch.from_numpy(tgt)
 
 
+def train_step(model, opt, batch, lr: float, device_type: str = "cpu", bf16: bool = True):  # type: ignore[no-untyped-def]
+    """One optimiser step on a collated batch: label-smoothed (0.1) cross-entropy, clipping 1.0.
+
+    Returns the loss as a detached tensor (reading it would wait for the device).
+    """
+    import torch
+
+    src, mask, dec, tgt = batch
+    for g in opt.param_groups:
+        g["lr"] = lr
+    with torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16):
+        logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
+    loss = torch.nn.functional.cross_entropy(
+        logits.float().view(-1, logits.shape[-1]),
+        tgt.view(-1),
+        ignore_index=-100,
+        label_smoothing=0.1,
+    )
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return loss.detach()
+
+
 def lr_at(step: int, peak: float, warmup: int) -> float:
     """Linear warm-up then inverse square root decay."""
     step = max(step, 1)

@@ -29,7 +29,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from marian_recipe import collate, greedy_bleu, make_batches, new_model, zero_start_embedding
+from marian_recipe import (
+    collate,
+    greedy_bleu,
+    make_batches,
+    new_model,
+    train_step,
+    zero_start_embedding,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = ROOT / "runs"
@@ -291,24 +298,12 @@ def train_run(args: argparse.Namespace) -> None:
         lr = args.lr * min(1.0, (state["steps"] + 1) / args.warmup)
         if progress > 1 - args.cooldown:
             lr *= (1 - progress) / args.cooldown
-        for g in opt.param_groups:
-            g["lr"] = lr
-        src, mask, dec, tgt = (t.to(device) for t in (src, mask, dec, tgt))
-        with torch.autocast(device.type, dtype=torch.bfloat16):
-            logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
-        loss = torch.nn.functional.cross_entropy(
-            logits.float().view(-1, logits.shape[-1]),
-            tgt.view(-1),
-            ignore_index=-100,
-            label_smoothing=0.1,
-        )
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        batch = tuple(t.to(device) for t in (src, mask, dec, tgt))
+        loss = train_step(model, opt, batch, lr, device.type)
+        tgt = batch[3]
         with torch.no_grad():
             torch._foreach_lerp_(ema, [p.detach() for p in params], 1 - args.ema)
-        loss_sum += loss.detach()
+        loss_sum += loss
         n_loss += 1
         state["steps"] += 1
         tok_sum += (tgt != -100).sum()  # summed on the GPU: no sync per step

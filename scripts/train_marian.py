@@ -36,6 +36,7 @@ from marian_recipe import (  # noqa: E402
     lr_at,
     make_batches,
     new_model,
+    train_step,
     zero_start_embedding,
 )
 
@@ -292,20 +293,7 @@ def train(args: argparse.Namespace) -> None:
                 # linear decay to zero over the run's last minutes (a "cool-down", as in
                 # warmup-stable-decay schedules): the loss drops further than averaging alone
                 lr *= max(left, 0.0) / (args.cooldown_minutes * 60)
-            for g in opt.param_groups:
-                g["lr"] = lr
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                logits = model(input_ids=src, attention_mask=mask, decoder_input_ids=dec).logits
-            loss = torch.nn.functional.cross_entropy(
-                logits.float().view(-1, logits.shape[-1]),
-                tgt.view(-1),
-                ignore_index=-100,
-                label_smoothing=0.1,
-            )
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            opt.zero_grad(set_to_none=True)
+            loss = train_step(model, opt, (src, mask, dec, tgt), lr, "cpu", args.bf16)
             state["step"] += 1
             state["batch"] += 1
             state["tokens"] += int((tgt != -100).sum())
