@@ -9,6 +9,7 @@ are translated once, and every sentence gets a length-normalised log-probability
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import threading
@@ -56,6 +57,37 @@ def normalise(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     return " ".join(text.split())
+
+
+# A model directory holding this file was trained on sources prepared as it says, e.g.
+# {"split_elisions": true}; models without it (OPUS-MT) get the text as it is.
+SOURCE_PREPARE_FILE = "source_prepare.json"
+_ELISION = re.compile(r"(?i)\b(qu|jusqu|lorsqu|puisqu|quoiqu|presqu|[cdjlmnst])'(?=\w)")
+_OPEN_QUOTE = re.compile(r"(^|[\s'(\[])\"(?=\w)")
+
+
+def split_elisions(text: str) -> str:
+    """Put a space after a French elision (``l'``, ``d'``, ``qu'``…) or an opening quote glued to a word.
+
+    A SentencePiece vocabulary holds word-initial pieces for common words; glued to ``l'`` or a
+    quote, a less common word is cut into word-internal pieces instead (``l'élan`` → ``l ' é
+    lan``), which a small model translates badly. Expects :func:`normalise`'s straight quotes.
+    """
+    return _OPEN_QUOTE.sub(r'\1" ', _ELISION.sub(r"\1' ", text))
+
+
+def source_preparation(model_dir: Path) -> dict[str, bool]:
+    """What the model directory's ``source_prepare.json`` asks for (empty when it has none)."""
+    path = model_dir / SOURCE_PREPARE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelNotFoundError(f"{path} is not a JSON object: {exc}") from exc
+    if not isinstance(data, dict) or set(data) - {"split_elisions"}:
+        raise ModelNotFoundError(f'{path}: expected {{"split_elisions": true or false}}')
+    return {k: bool(v) for k, v in data.items()}
 
 
 @dataclass(frozen=True)
@@ -219,6 +251,7 @@ class Translator:
             raise ModelNotFoundError(
                 f"could not load a Marian model from {self.path}: {exc}"
             ) from exc
+        self.split_elisions = source_preparation(self.path).get("split_elisions", False)
         self.beam = beam
         self.max_batch_tokens = max_batch_tokens or (4096 if backend == "torch" else 1024)
         self._positions = self.backend.max_positions
@@ -273,12 +306,18 @@ class Translator:
             k += n
         return out
 
+    def _model_input(self, segment: str) -> str:
+        text = normalise(segment)
+        return split_elisions(text) if self.split_elisions else text
+
     @property
     def settings_key(self) -> str:
         """Identifies the model and every setting that changes an output (for caches)."""
         parts = [str(self.path.resolve()), self.backend_name, str(self.beam)]
         if getattr(self.backend, "use_vmap", False):
             parts.append("vmap")
+        if self.split_elisions:
+            parts.append("split-elisions")
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
@@ -294,7 +333,7 @@ class Translator:
         With a ``cache``, segments translated before with the same settings are not translated
         again, and new translations are added to it.
         """
-        keys = [normalise(s) for s in segments]
+        keys = [self._model_input(s) for s in segments]
         unique = list(dict.fromkeys(k for k in keys if k))
         done: dict[str, SegmentTranslation] = {}
         if cache is not None:

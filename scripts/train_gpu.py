@@ -112,6 +112,8 @@ def pack(args: argparse.Namespace) -> None:
     from train_marian import dev_sets
     from transformers import MarianMTModel
 
+    from mt.translate import source_preparation, split_elisions
+
     init = Path(args.init)
     run = RUNS / args.name
     stream = RUNS / "data" / "stream.tsv"
@@ -141,13 +143,17 @@ def pack(args: argparse.Namespace) -> None:
                     break
                 lines.append(line)
                 raw_limit -= len(line.encode())
+    # a model trained on split sources goes on training on them: the GPU side needs no mt code
+    split = source_preparation(init).get("split_elisions", False)
+    if split:  # the French side only
+        lines = [split_elisions(fr) + "\t" + en for fr, en in (x.split("\t", 1) for x in lines)]
     while True:
         blob = lzma.compress("".join(lines).encode(), preset=6)
         if len(blob) <= budget:
             break
         lines = lines[: int(len(lines) * budget / len(blob) * 0.98)]
     (out / "train.tsv.xz").write_bytes(blob)
-    src, ref = dev_sets(args.dev_lines)
+    src, ref = dev_sets(args.dev_lines, split)
     (out / "dev.fr").write_text("\n".join(src) + "\n", encoding="utf-8")
     (out / "dev.en").write_text("\n".join(ref) + "\n", encoding="utf-8")
     meta = {
@@ -160,6 +166,8 @@ def pack(args: argparse.Namespace) -> None:
         "init_gpu_seconds": info.get("gpu_seconds", 0),
         "from_line": start,
         "lines": len(lines),
+        "split_elisions": split,
+        "split_from_tokens": info.get("split_from_tokens"),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1))
     total = sum(f.stat().st_size for f in out.iterdir()) / 2**20
@@ -357,14 +365,14 @@ def unpack(args: argparse.Namespace) -> None:
     best: tuple[float, str, dict] | None = None
     for name in ("raw", "ema"):
         load_parts(model, src, name)
-        ev = dev_bleu(model, sp, args.dev_lines)
+        ev = dev_bleu(model, sp, args.dev_lines, split=bool(info.get("split_elisions")))
         print(f"{name}: {ev}", flush=True)
         if best is None or ev["bleu"] > best[0]:
             best = (ev["bleu"], name, {k: v.clone() for k, v in model.state_dict().items()})
     assert best is not None
     _, name, weights = best
     model.load_state_dict(weights)
-    ev = dev_bleu(model, sp, 300)  # the learning curve's dev size
+    ev = dev_bleu(model, sp, 300, split=bool(info.get("split_elisions")))  # the curve's dev size
     state = {
         "step": info["init_steps"] + info["steps"],
         # the GPU run read its own slice of the stream: the CPU trainer starts a new pass
@@ -375,6 +383,8 @@ def unpack(args: argparse.Namespace) -> None:
         "gpu_seconds": info.get("init_gpu_seconds", 0) + info["seconds"],
         "best_bleu": ev["bleu"],
     }
+    if info.get("split_elisions"):
+        state.update(split_elisions=True, split_from_tokens=info.get("split_from_tokens"))
     tag = f"{state['step']:07d}"
     torch.save({"model": model.state_dict(), "state": state}, run / f"ckpt-{tag}.pt")
     opt = torch.optim.AdamW(model.parameters())  # fresh moments: the GPU run's stayed there

@@ -41,6 +41,10 @@ from marian_recipe import (  # noqa: E402
 )
 
 from mt.marian_files import train_sentencepiece  # noqa: E402
+from mt.translate import (  # noqa: E402
+    SOURCE_PREPARE_FILE,
+    split_elisions,
+)
 from mt.translate import normalise as normalise_for_model  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -188,15 +192,17 @@ def read_chunk(path: Path, start: int, size: int) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- evaluation
 
 
-def dev_sets(n: int) -> tuple[list[str], list[str]]:
-    """The first ``n`` lines of newstest2013 (the dev set), the source normalised."""
+def dev_sets(n: int, split: bool = False) -> tuple[list[str], list[str]]:
+    """The first ``n`` lines of newstest2013 (the dev set), the source prepared for the model."""
     src = [normalise(x) for x in (DATA / "eval" / "newstest2013.fr").read_text().splitlines()[:n]]
+    if split:
+        src = [split_elisions(x) for x in src]
     return src, (DATA / "eval" / "newstest2013.en").read_text().splitlines()[:n]
 
 
-def dev_bleu(model, sp, n: int, beam: int = 1) -> dict:  # type: ignore[no-untyped-def]
+def dev_bleu(model, sp, n: int, beam: int = 1, split: bool = False) -> dict:  # type: ignore[no-untyped-def]
     """Greedy BLEU/chrF on the first ``n`` lines of newstest2013 (the dev set)."""
-    return greedy_bleu(model, sp, *dev_sets(n), beam=beam)
+    return greedy_bleu(model, sp, *dev_sets(n, split), beam=beam)
 
 
 # ---------------------------------------------------------------------------- training
@@ -234,7 +240,13 @@ def train(args: argparse.Namespace) -> None:
         init = MarianMTModel.from_pretrained(args.init_from)
         model.load_state_dict(init.state_dict())
         info = json.loads((Path(args.init_from) / "training.json").read_text())
-        state.update(step=0, tokens=info["target_tokens"], seconds=float(info["train_seconds"]))
+        state.update(
+            step=0,
+            tokens=info["target_tokens"],
+            seconds=float(info["train_seconds"]),
+            gpu_seconds=float(info.get("gpu_seconds", 0)),
+        )
+        state["chunk"] = args.start_chunk
         print(f"initialised from {args.init_from} ({state['tokens']:,} target tokens)", flush=True)
     if last.exists():
         ck = torch.load(last, map_location="cpu", weights_only=False)
@@ -242,6 +254,10 @@ def train(args: argparse.Namespace) -> None:
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
         print(f"resumed at step {state['step']} ({state['tokens']:,} target tokens)", flush=True)
+    if args.split_elisions and not state.get("split_elisions"):
+        state["split_elisions"] = True
+        state["split_from_tokens"] = state["tokens"]
+    split = bool(state.get("split_elisions"))
     model.train()
     pad = model.config.pad_token_id
     zero_start_embedding(model)
@@ -280,7 +296,7 @@ def train(args: argparse.Namespace) -> None:
         if not raw:  # end of stream: start another epoch
             state["chunk"], state["batch"] = 0, 0
             continue
-        enc_fr = sp.encode([fr for fr, _ in raw])
+        enc_fr = sp.encode([split_elisions(fr) if split else fr for fr, _ in raw])
         enc_en = sp.encode([en for _, en in raw])
         pairs = [(a[:200] + [0], b[:200] + [0]) for a, b in zip(enc_fr, enc_en, strict=True)]
         batches = make_batches(pairs, args.batch_tokens, rng)
@@ -322,7 +338,7 @@ def train(args: argparse.Namespace) -> None:
 
 
 def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-untyped-def]
-    ev = dev_bleu(model, sp, args.dev_lines)
+    ev = dev_bleu(model, sp, args.dev_lines, split=bool(state.get("split_elisions")))
     rec = {
         "step": state["step"],
         "tokens": state["tokens"],
@@ -354,6 +370,7 @@ def export(args: argparse.Namespace) -> None:
         sys.exit(f"no checkpoints in {run}")
     loaded = [torch.load(c, map_location="cpu", weights_only=False) for c in cks]
     size = torch.load(run / "last.pt", map_location="cpu", weights_only=False).get("size", "small")
+    split = bool(loaded[-1]["state"].get("split_elisions"))
     model = new_model(sp.get_piece_size(), size)
     candidates = {"last": loaded[-1]["model"]}
     if len(loaded) > 1:
@@ -365,7 +382,7 @@ def export(args: argparse.Namespace) -> None:
     for name, sd in candidates.items():
         model.load_state_dict(sd)
         zero_start_embedding(model)
-        ev = dev_bleu(model, sp, args.dev_lines)
+        ev = dev_bleu(model, sp, args.dev_lines, split=split)
         print(f"{name}: {ev}", flush=True)
         if ev["bleu"] > best_score:
             best_name, best_score, best_state = name, ev["bleu"], sd
@@ -378,6 +395,10 @@ def export(args: argparse.Namespace) -> None:
     model.save_pretrained(out, max_shard_size="15MB")
     # Tokenizer files in OPUS-MT's layout: one joint SentencePiece model used for both sides.
     write_tokenizer_files(RUNS / "data" / "spm.model", out)
+    # how the model's sources were prepared in training: the translator does the same
+    (out / SOURCE_PREPARE_FILE).unlink(missing_ok=True)
+    if split:
+        (out / SOURCE_PREPARE_FILE).write_text(json.dumps({"split_elisions": True}) + "\n")
     (out / "vmap.txt").unlink(missing_ok=True)
     if args.vmap:
         # a vocabulary map for the ct2 backend (scripts/build_vmap.py); off by default: with an
@@ -396,6 +417,7 @@ def export(args: argparse.Namespace) -> None:
         "target_tokens": last_state["tokens"],
         "train_seconds": round(last_state["seconds"]),
         "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
+        "split_from_tokens": last_state.get("split_from_tokens"),
         "size": size,
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
@@ -434,6 +456,14 @@ def write_card(out: Path, info: dict, run: Path) -> None:
         else ""
     )
     gpu_intro = ", then on a lent GPU by `scripts/train_gpu.py`" if gpu_min else ""
+    split_note = (
+        "\n\nSources are prepared with `mt.translate.split_elisions` (a space after `l'`, `d'`, "
+        "`qu'`… and after an opening quote glued to a word), declared in `source_prepare.json` "
+        "so that the translator does the same; the model was trained on that form from "
+        f"{info['split_from_tokens']:,} target tokens on."
+        if (out / "source_prepare.json").is_file() and info.get("split_from_tokens")
+        else ""
+    )
     text = f"""# fr-en-small — the bundled French→English model of `mt`
 
 A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores{gpu_intro}. It
@@ -452,7 +482,7 @@ clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast. Selecte
 `{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}). So far: {info["steps"]:,} steps,
 {info["target_tokens"]:,} target tokens: {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
 (a shared 2-core Xeon with AMX/avx512_bf16, 4,000-token batches){gpu_note}. Training resumes
-across sessions.
+across sessions.{split_note}
 
 Learning curve (greedy BLEU / chrF on the first lines of newstest2013, the dev set):
 
@@ -509,6 +539,18 @@ def main() -> None:
         help="decay the learning rate linearly to zero over the last N minutes of --hours",
     )
     pt.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True)
+    pt.add_argument(
+        "--start-chunk",
+        type=int,
+        default=0,
+        help="with --init-from: the stream chunk (40,000 lines) to start reading at",
+    )
+    pt.add_argument(
+        "--split-elisions",
+        action="store_true",
+        help="train on sources with elisions and opening quotes split from words "
+        "(mt.translate.split_elisions; kept in the run's state, declared by export)",
+    )
     pt.add_argument("--ckpt-minutes", type=float, default=20)
     pt.add_argument("--keep", type=int, default=5)
     pt.add_argument("--dev-lines", type=int, default=300)

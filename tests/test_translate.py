@@ -283,3 +283,34 @@ def test_build_vmap_reports_a_missing_corpus(tiny_model: Path, tmp_path: Path) -
     args = [sys.executable, str(script), str(tiny_model), "--corpus", str(tmp_path / "none.tsv")]
     res = subprocess.run(args, capture_output=True, text=True)
     assert res.returncode != 0 and "not found" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_split_elisions_frees_words_from_elisions_and_opening_quotes() -> None:
+    from mt.translate import split_elisions
+
+    text = "La Russie a \"absolument perdu l'élan\" et qu'il s'exprimait aujourd'hui."
+    split = split_elisions(text)
+    assert split == "La Russie a \" absolument perdu l' élan\" et qu' il s' exprimait aujourd'hui."
+    assert split_elisions(split) == split  # idempotent: the cache key of a split text is stable
+
+
+def test_translator_prepares_sources_as_the_model_declares(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from mt.errors import ModelNotFoundError
+    from mt.translate import SOURCE_PREPARE_FILE
+
+    declared = tmp_path / "split"
+    shutil.copytree(tiny_model, declared, ignore=shutil.ignore_patterns("ct2-*"))
+    (declared / SOURCE_PREPARE_FILE).write_text('{"split_elisions": true}')
+    plain = Translator(tiny_model, beam=1)
+    split = Translator(declared, beam=1)
+    assert not plain.split_elisions and split.split_elisions
+    sentence = "Il a perdu l'élan d'antan."
+    rec_plain = plain.translate_segments([sentence])[0]
+    rec_split = split.translate_segments([sentence])[0]
+    # the model saw different pieces: "l'élan" glued, "l' élan" split at the elision
+    assert rec_plain.src_tokens != rec_split.src_tokens
+    (declared / SOURCE_PREPARE_FILE).write_text('{"split": "yes"}')
+    with pytest.raises(ModelNotFoundError, match="split_elisions"):
+        Translator(declared)
