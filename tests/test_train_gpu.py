@@ -91,6 +91,8 @@ def test_run_trains_and_returns_weights_in_parts(tiny_model: Path, tmp_path: Pat
         "2",
         "--lr",
         "3e-3",
+        "--ema",
+        "0.5",
     ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
