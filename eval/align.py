@@ -1,6 +1,7 @@
 """Sentence-alignment benchmark on ../shared/data/align (six books, gold links).
 
     python eval/align.py                 # dictionary and length only
+    python eval/align.py --score         # + the bundled model places unmatched sentences
     python eval/align.py --translate     # + overlap with the bundled model's translations
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
@@ -63,9 +64,14 @@ def main() -> None:
         action="store_true",
         help="translate the French (bundled model, ct2, greedy) and match its words too",
     )
+    p.add_argument(
+        "--score",
+        action="store_true",
+        help="let the bundled model place unmatched sentences (Translator.score_pairs)",
+    )
     args = p.parse_args()
     translator = None
-    if args.translate:
+    if args.translate or args.score:
         from mt.translate import Translator
 
         translator = Translator(beam=1, backend="ct2")
@@ -80,10 +86,17 @@ def main() -> None:
         en = (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
         gold = read_gold(DATA / f"{book}.gold")
         translations = (
-            [t.translation for t in translator.translate_segments(fr)] if translator else None
+            [t.translation for t in translator.translate_segments(fr)]
+            if translator and args.translate
+            else None
         )
         start = time.perf_counter()
-        links = align(fr, en, translations=translations)
+        links = align(
+            fr,
+            en,
+            translations=translations,
+            scorer=translator.score_pairs if translator and args.score else None,
+        )
         seconds = time.perf_counter() - start
         gc = align(fr, en, lexical_weight=0.0)
         s, lx = f1(as_pairs(links), gold)

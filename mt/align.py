@@ -32,6 +32,10 @@ DICT_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 
 
+# mean log-probability per token of each English text given its French text (None: not scored)
+Scorer = Callable[[Sequence[str], Sequence[str]], Sequence[float | None]]
+
+
 @dataclass(frozen=True)
 class Costs:
     """The aligner's cost settings (what ``scripts/tune_align.py`` searches over).
@@ -299,6 +303,7 @@ def align(
     en: Sequence[str],
     *,
     translations: Sequence[str] | None = None,
+    scorer: Scorer | None = None,
     band: int | None = None,
     lexical_weight: float | None = None,
     costs: Costs | None = None,
@@ -306,7 +311,10 @@ def align(
     """Align French sentences with English ones; returns links covering both sides in order.
 
     ``translations`` (machine translations of ``fr``, optional) add the word overlap between
-    each translation and the English.
+    each translation and the English. ``scorer`` (optional, e.g. ``Translator.score_pairs``:
+    the mean log-probability per token of English texts given French ones) checks every 1-0 /
+    0-1 bead of the result: the sentence joins a neighbouring bead when that makes the
+    neighbour's English more probable per token (see :func:`_absorb_unmatched`).
     ``band``: how far (in sentences) the path may stray from the diagonal; default grows with
     the length difference. ``costs`` defaults to :class:`Costs` (tuned on the six books of
     ``eval/align.py``); ``lexical_weight`` overrides its weight, ``0`` gives a length-only
@@ -438,7 +446,9 @@ def align(
                 back[(i, j)] = arg
     if (n, m) not in best:
         # the band was too narrow for this pair of texts: widen it and try again
-        return align(fr, en, translations=translations, band=band * 2, costs=base_costs)
+        return align(
+            fr, en, translations=translations, scorer=scorer, band=band * 2, costs=base_costs
+        )
     links = []
     i, j = n, m
     while (i, j) != (0, 0):
@@ -446,4 +456,59 @@ def align(
         score = best[(i, j)] - best[(i - di, j - dj)]
         links.append(Link(list(range(i - di, i)), list(range(j - dj, j)), round(score, 3)))
         i, j = i - di, j - dj
-    return links[::-1]
+    links.reverse()
+    return _absorb_unmatched(links, fr, en, scorer) if scorer is not None else links
+
+
+def _absorb_unmatched(
+    links: list[Link], fr: Sequence[str], en: Sequence[str], scorer: Scorer
+) -> list[Link]:
+    """Merge 1-0 / 0-1 beads into a neighbour when the translation model says they belong there.
+
+    The dynamic programme leaves a sentence unmatched when its words and length fit neither
+    neighbour well: short or loosely translated sentences (a line of verse, a reply) that the
+    gold merges. For each such sentence and each neighbouring bead with both sides, compare
+    the neighbour's score with the merged bead's: if the sentence raises the mean
+    log-probability per token of the English given the French, it is part of that bead.
+    The best-raising neighbour wins; a sentence that raises neither stays unmatched.
+    """
+    candidates: list[tuple[int, int, list[int], list[int]]] = []
+    pairs: list[tuple[str, str]] = []
+    for k, link in enumerate(links):
+        if bool(link.fr) == bool(link.en):
+            continue
+        for j in (k - 1, k + 1):
+            if not 0 <= j < len(links) or not (links[j].fr and links[j].en):
+                continue
+            new_fr = sorted(links[j].fr + link.fr)
+            new_en = sorted(links[j].en + link.en)
+            candidates.append((k, j, new_fr, new_en))
+            pairs.append(_bead_text(links[j].fr, links[j].en, fr, en))
+            pairs.append(_bead_text(new_fr, new_en, fr, en))
+    if not candidates:
+        return links
+    scores = scorer([a for a, _ in pairs], [b for _, b in pairs])
+    best: dict[int, tuple[float, int, list[int], list[int]]] = {}
+    for c, (k, j, new_fr, new_en) in enumerate(candidates):
+        before, after = scores[2 * c], scores[2 * c + 1]
+        if before is None or after is None or after <= before:
+            continue
+        if k not in best or after - before > best[k][0]:
+            best[k] = (after - before, j, new_fr, new_en)
+    out = list(links)
+    for k, (_, j, _, _) in sorted(best.items()):
+        # a bead can take a sentence from each side: merge into what it has become so far
+        target = out[j]
+        out[j] = Link(
+            sorted(target.fr + links[k].fr),
+            sorted(target.en + links[k].en),
+            round(target.score + links[k].score, 3),
+        )
+        out[k] = Link([], [], 0.0)
+    return [link for link in out if link.fr or link.en]
+
+
+def _bead_text(
+    fr_idx: list[int], en_idx: list[int], fr: Sequence[str], en: Sequence[str]
+) -> tuple[str, str]:
+    return " ".join(fr[i] for i in fr_idx), " ".join(en[j] for j in en_idx)

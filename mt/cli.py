@@ -369,11 +369,20 @@ def align_(
     segmented: Annotated[
         bool, typer.Option("--segmented", help="Files hold one sentence per line already.")
     ] = False,
+    score: Annotated[
+        bool,
+        typer.Option(
+            "--score",
+            help="Let the translation model place sentences the aligner leaves unmatched.",
+        ),
+    ] = False,
+    model: ModelOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     """Align French and English sentences (n-to-m links), printed as [fr]:[en]:score."""
     from mt.align import align
     from mt.segment import segment, segment_lines
+    from mt.translate import Translator
 
     sides = []
     for path in (fr_file, en_file):
@@ -383,7 +392,8 @@ def align_(
         else:
             sides.append([s.text for s in segment(text).sentences])
     fr, en = sides
-    for link in align(fr, en):
+    scorer = Translator(model, beam=1).score_pairs if score else None
+    for link in align(fr, en, scorer=scorer):
         if format is Format.jsonl:
             row = {
                 "fr": link.fr,

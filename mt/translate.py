@@ -306,6 +306,25 @@ class Translator:
             k += n
         return out
 
+    def score_pairs(self, sources: Sequence[str], targets: Sequence[str]) -> list[float | None]:
+        """Mean log-probability per token of each English target given its French source.
+
+        Forced decoding under the model, as in the records' ``logprob``. A pair too long for the
+        model's positions gets ``None`` (scoring a cut text would score a different pair).
+        """
+        if len(sources) != len(targets):
+            raise InputError(f"{len(sources)} sources for {len(targets)} targets")
+        with self._tok_lock:
+            src = [self.tokenizer(self._model_input(s)).input_ids for s in sources]
+            tgt = [self.tokenizer(text_target=normalise(t)).input_ids for t in targets]
+        fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= self._positions - 2]
+        out: list[float | None] = [None] * len(src)
+        for k, score in zip(
+            fits, self.backend.score([src[k] for k in fits], [tgt[k] for k in fits]), strict=True
+        ):
+            out[k] = float(score)
+        return out
+
     def _model_input(self, segment: str) -> str:
         text = normalise(segment)
         return split_elisions(text) if self.split_elisions else text

@@ -111,6 +111,17 @@ def test_align_cli(tmp_path: Path) -> None:
     assert res.returncode == 2 and b"no such file" in res.stderr
 
 
+def test_align_cli_with_a_scoring_model(tmp_path: Path, tiny_model: Path) -> None:
+    (tmp_path / "a.fr").write_text("Bonjour.\nIl pleut.\n", encoding="utf-8")
+    (tmp_path / "a.en").write_text("Hello.\nIt rains.\n", encoding="utf-8")
+    args = ("align", str(tmp_path / "a.fr"), str(tmp_path / "a.en"), "--segmented", "--score")
+    res = run(*args, "--model", str(tiny_model))
+    assert res.returncode == 0, res.stderr
+    assert len(res.stdout.decode().splitlines()) >= 1
+    res = run(*args, "--model", str(tmp_path / "no-model"))
+    assert res.returncode != 0 and b"Traceback" not in res.stderr
+
+
 def test_translations_place_an_inserted_sentence() -> None:
     # invented French words: no dictionary entry, cognate or shared name links the two sides
     fr = ["Zorbu flimaq tresko vandi.", "Kwazzo blorpi trindel snebu.", "Plofa grindu vesk."]
@@ -127,3 +138,46 @@ def test_translations_place_an_inserted_sentence() -> None:
     assert [(x.fr, x.en) for x in mt.align(fr, en)] != expected  # length alone cannot tell
     with pytest.raises(mt.InputError, match="2 translations for 3"):
         mt.align(fr, en, translations=translations[:2])
+
+
+def test_a_scorer_places_sentences_left_unmatched() -> None:
+    fr = [
+        "Le chat dort sur le tapis rouge.",
+        "Marie achète du pain chaque matin.",
+        "Le train part à huit heures.",
+    ]
+    en = [
+        "The cat sleeps on the red rug.",
+        "Mary buys bread every morning.",
+        "Zzz qqq vvv.",  # shares nothing with the French: the aligner leaves it unmatched
+        "The train leaves at eight.",
+    ]
+    plain = mt.align(fr, en)
+    assert Link([], [2], 0.0) in [Link(x.fr, x.en, 0.0) for x in plain]
+    calls: list[tuple[str, str]] = []
+
+    def scorer(frs, ens):  # type: ignore[no-untyped-def]
+        # a stand-in for Translator.score_pairs: "Zzz" explains Marie's sentence, not the train's
+        calls.extend(zip(frs, ens, strict=True))
+        return [
+            1.0 if ("Zzz" in e and "Marie" in f) else 0.0 for f, e in zip(frs, ens, strict=True)
+        ]
+
+    links = mt.align(fr, en, scorer=scorer)
+    assert covers(links, 3, 4)
+    assert [(x.fr, x.en) for x in links] == [([0], [0]), ([1], [1, 2]), ([2], [3])]
+    assert len(calls) == 4  # each neighbour without and with the sentence, in one call
+    # no gain, or nothing scored (too long for the model): the sentence stays unmatched
+    for flat in (lambda f, e: [0.0] * len(f), lambda f, e: [None] * len(f)):
+        assert [(x.fr, x.en) for x in mt.align(fr, en, scorer=flat)] == [
+            (x.fr, x.en) for x in plain
+        ]
+
+
+def test_translator_scores_pairs(tiny_model: Path) -> None:
+    tr = mt.Translator(tiny_model, beam=1)
+    scores = tr.score_pairs(["Il pleut.", "Bonjour. " * 200], ["It rains.", "Hello."])
+    assert scores[0] is not None and scores[0] < 0
+    assert scores[1] is None  # longer than the tiny model's 64 positions: not scored, not cut
+    with pytest.raises(mt.InputError):
+        tr.score_pairs(["a"], [])
