@@ -85,9 +85,13 @@ def source_preparation(model_dir: Path) -> dict[str, bool]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(f"{path} is not a JSON object: {exc}") from exc
-    if not isinstance(data, dict) or set(data) - {"split_elisions"}:
+    if (
+        not isinstance(data, dict)
+        or set(data) - {"split_elisions"}
+        or not all(isinstance(v, bool) for v in data.values())
+    ):
         raise ModelNotFoundError(f'{path}: expected {{"split_elisions": true or false}}')
-    return {k: bool(v) for k, v in data.items()}
+    return data
 
 
 @dataclass(frozen=True)

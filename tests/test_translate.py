@@ -311,6 +311,7 @@ def test_translator_prepares_sources_as_the_model_declares(
     rec_split = split.translate_segments([sentence])[0]
     # the model saw different pieces: "l'élan" glued, "l' élan" split at the elision
     assert rec_plain.src_tokens != rec_split.src_tokens
-    (declared / SOURCE_PREPARE_FILE).write_text('{"split": "yes"}')
-    with pytest.raises(ModelNotFoundError, match="split_elisions"):
-        Translator(declared)
+    for bad in ('{"split": true}', '{"split_elisions": "yes"}', "[true]"):
+        (declared / SOURCE_PREPARE_FILE).write_text(bad)
+        with pytest.raises(ModelNotFoundError, match="split_elisions"):
+            Translator(declared)
