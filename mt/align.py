@@ -472,31 +472,31 @@ def _absorb_unmatched(
     log-probability per token of the English given the French, it is part of that bead.
     The best-raising neighbour wins; a sentence that raises neither stays unmatched.
     """
-    candidates: list[tuple[int, int, list[int], list[int]]] = []
-    pairs: list[tuple[str, str]] = []
+    candidates: list[tuple[int, int]] = []  # (unmatched bead, neighbour)
+    pairs: list[tuple[str, str]] = []  # each neighbour's text without and with the sentence
     for k, link in enumerate(links):
         if bool(link.fr) == bool(link.en):
             continue
         for j in (k - 1, k + 1):
             if not 0 <= j < len(links) or not (links[j].fr and links[j].en):
                 continue
-            new_fr = sorted(links[j].fr + link.fr)
-            new_en = sorted(links[j].en + link.en)
-            candidates.append((k, j, new_fr, new_en))
+            candidates.append((k, j))
             pairs.append(_bead_text(links[j].fr, links[j].en, fr, en))
-            pairs.append(_bead_text(new_fr, new_en, fr, en))
+            pairs.append(
+                _bead_text(sorted(links[j].fr + link.fr), sorted(links[j].en + link.en), fr, en)
+            )
     if not candidates:
         return links
     scores = scorer([a for a, _ in pairs], [b for _, b in pairs])
-    best: dict[int, tuple[float, int, list[int], list[int]]] = {}
-    for c, (k, j, new_fr, new_en) in enumerate(candidates):
+    best: dict[int, tuple[float, int]] = {}  # unmatched bead -> (gain, neighbour)
+    for c, (k, j) in enumerate(candidates):
         before, after = scores[2 * c], scores[2 * c + 1]
         if before is None or after is None or after <= before:
             continue
         if k not in best or after - before > best[k][0]:
-            best[k] = (after - before, j, new_fr, new_en)
+            best[k] = (after - before, j)
     out = list(links)
-    for k, (_, j, _, _) in sorted(best.items()):
+    for k, (_, j) in sorted(best.items()):
         # a bead can take a sentence from each side: merge into what it has become so far
         target = out[j]
         out[j] = Link(
