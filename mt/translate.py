@@ -323,10 +323,14 @@ class Translator:
             tgt = [self.tokenizer(text_target=normalise(t)).input_ids for t in targets]
         fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= self._positions - 2]
         out: list[float | None] = [None] * len(src)
-        for k, score in zip(
-            fits, self.backend.score([src[k] for k in fits], [tgt[k] for k in fits]), strict=True
-        ):
-            out[k] = float(score)
+        # in token-bounded batches, as translation is: one forward pass over all pairs would
+        # hold logits for every target position at once
+        lengths = [max(len(src[k]), len(tgt[k])) for k in fits]
+        for batch in length_batches(lengths, self.max_batch_tokens):
+            keys = [fits[b] for b in batch]
+            scores = self.backend.score([src[k] for k in keys], [tgt[k] for k in keys])
+            for k, score in zip(keys, scores, strict=True):
+                out[k] = float(score)
         return out
 
     def _model_input(self, segment: str) -> str:
