@@ -54,6 +54,20 @@ def new_model(vocab_size: int, size: str):  # type: ignore[no-untyped-def]
     )
 
 
+# pieces kept per side of a training pair (the data filter keeps pairs of at most 80 words)
+MAX_TRAIN_PIECES = 200
+
+
+def training_pairs(
+    src_ids: list[list[int]], tgt_ids: list[list[int]]
+) -> list[tuple[list[int], list[int]]]:
+    """Encoded sides as training pairs: capped at ``MAX_TRAIN_PIECES``, then eos (id 0)."""
+    return [
+        (a[:MAX_TRAIN_PIECES] + [0], b[:MAX_TRAIN_PIECES] + [0])
+        for a, b in zip(src_ids, tgt_ids, strict=True)
+    ]
+
+
 def make_batches(pairs: list[tuple[list[int], list[int]]], budget: int, rng: random.Random):
     """Group length-sorted pairs into batches of at most ``budget`` padded tokens, shuffled."""
     order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][1]), len(pairs[i][0])))

@@ -35,6 +35,7 @@ from marian_recipe import (
     make_batches,
     new_model,
     train_step,
+    training_pairs,
     zero_start_embedding,
 )
 
@@ -190,7 +191,7 @@ def load_pairs(data: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
     threads = os.cpu_count() or 1
     ids_fr = sp.encode(fr, num_threads=threads)
     ids_en = sp.encode(en, num_threads=threads)
-    return [(a[:200] + [0], b[:200] + [0]) for a, b in zip(ids_fr, ids_en, strict=True)]
+    return training_pairs(ids_fr, ids_en)
 
 
 def batches_forever(pairs, budget: int, pad: int, seed: int):  # type: ignore[no-untyped-def]

@@ -37,6 +37,7 @@ from marian_recipe import (  # noqa: E402
     make_batches,
     new_model,
     train_step,
+    training_pairs,
     zero_start_embedding,
 )
 
@@ -298,7 +299,7 @@ def train(args: argparse.Namespace) -> None:
             continue
         enc_fr = sp.encode([split_elisions(fr) if split else fr for fr, _ in raw])
         enc_en = sp.encode([en for _, en in raw])
-        pairs = [(a[:200] + [0], b[:200] + [0]) for a, b in zip(enc_fr, enc_en, strict=True)]
+        pairs = training_pairs(enc_fr, enc_en)
         batches = make_batches(pairs, args.batch_tokens, rng)
         while state["batch"] < len(batches) and not stop["now"] and time.time() < deadline:
             t0 = time.time()
