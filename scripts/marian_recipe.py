@@ -85,20 +85,27 @@ def make_batches(pairs: list[tuple[list[int], list[int]]], budget: int, rng: ran
     return [[pairs[i] for i in b] for b in batches]
 
 
-def collate(batch, pad: int):  # type: ignore[no-untyped-def]
-    """Padded source, its mask, decoder input (start token, then target shifted) and labels."""
+def collate(batch, pad: int, pad_to: int = 1):  # type: ignore[no-untyped-def]
+    """Padded source, its mask, decoder input (start token, then target shifted) and labels.
+
+    Lengths are padded up to a multiple of ``pad_to`` (fewer distinct shapes on a GPU).
+    """
     import numpy as np
     import torch
 
     n = len(batch)
     src_len = np.array([len(s) for s, _ in batch])
     tgt_len = np.array([len(t) for _, t in batch])
+
+    def width(lengths: Any) -> int:
+        return -(-int(lengths.max()) // pad_to) * pad_to
+
     # one flat copy of all ids, scattered into the padded arrays by a mask (no per-row loop)
-    src = np.full((n, src_len.max()), pad, dtype=np.int64)
+    src = np.full((n, width(src_len)), pad, dtype=np.int64)
     src[np.arange(src.shape[1]) < src_len[:, None]] = np.fromiter(
         (i for s, _ in batch for i in s), dtype=np.int64, count=int(src_len.sum())
     )
-    tgt = np.full((n, tgt_len.max()), -100, dtype=np.int64)
+    tgt = np.full((n, width(tgt_len)), -100, dtype=np.int64)
     tgt[np.arange(tgt.shape[1]) < tgt_len[:, None]] = np.fromiter(
         (i for _, t in batch for i in t), dtype=np.int64, count=int(tgt_len.sum())
     )

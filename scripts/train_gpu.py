@@ -107,6 +107,35 @@ def load_parts(model: Any, folder: Path, prefix: str) -> None:
 # ---------------------------------------------------------------------------- pack (here)
 
 
+def extra_lines(extra: list[str]) -> list[str]:
+    """``CORPUS=COPIES`` items as training lines: each cleaned pair of the corpus, COPIES times.
+
+    Pairs whose French is in an evaluation set are left out, as in ``train_marian.py prepare``.
+    """
+    from train_marian import DATA, normalise, read_corpus
+
+    if not extra:
+        return []
+    eval_fr = set()
+    for f in (DATA / "eval").glob("*.fr"):
+        eval_fr.update(normalise(x) for x in f.read_text(encoding="utf-8").splitlines())
+    out = []
+    for item in extra:
+        name, sep, copies = item.partition("=")
+        if not sep or not copies.isdigit() or not (DATA / "train" / name).is_file():
+            sys.exit(f"--extra {item!r}: expected CORPUS=COPIES with a file of {DATA / 'train'}")
+        pairs = [f"{fr}\t{en}\n" for fr, en in read_corpus(name) if fr not in eval_fr]
+        out.extend(pairs * int(copies))
+    return out
+
+
+def mix_in(lines: list[str], extra: list[str]) -> list[str]:
+    """``lines`` with ``extra`` shuffled in (the stream itself is already shuffled)."""
+    mixed = lines + extra
+    random.Random(0).shuffle(mixed)
+    return mixed
+
+
 def pack(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
@@ -133,6 +162,8 @@ def pack(args: argparse.Namespace) -> None:
         start = ck["chunk"] * CHUNK + (CHUNK if ck["batch"] else 0)
     budget = int(args.max_mb * 1e6)
     raw_limit = int(budget * 4.3)  # xz makes this text about 4.4 times smaller
+    extra = extra_lines(args.extra)
+    raw_limit -= sum(len(x.encode()) for x in extra)
     lines: list[str] = []
     # from ``start`` to the end of the stream, then on from its beginning while room is left
     for lo, hi in ((start, None), (0, start)):
@@ -144,8 +175,9 @@ def pack(args: argparse.Namespace) -> None:
                     break
                 lines.append(line)
                 raw_limit -= len(line.encode())
+    lines = lines[: args.valid] + mix_in(lines[args.valid :], extra)
     # a model trained on split sources goes on training on them: the GPU side needs no mt code
-    split = source_preparation(init).get("split_elisions", False)
+    split = args.split_elisions or source_preparation(init).get("split_elisions", False)
     if split:  # the French side only
         lines = [split_elisions(fr) + "\t" + en for fr, en in (x.split("\t", 1) for x in lines)]
     while True:
@@ -168,7 +200,11 @@ def pack(args: argparse.Namespace) -> None:
         "from_line": start,
         "lines": len(lines),
         "split_elisions": split,
-        "split_from_tokens": info.get("split_from_tokens"),
+        "split_from_tokens": info.get(
+            "split_from_tokens", info["target_tokens"] if split else None
+        ),
+        "extra": args.extra,
+        "init_extra_runs": info.get("extra_runs", []),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1))
     total = sum(f.stat().st_size for f in out.iterdir()) / 2**20
@@ -194,8 +230,11 @@ def load_pairs(data: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
     return training_pairs(ids_fr, ids_en)
 
 
-def batches_forever(pairs, budget: int, pad: int, seed: int):  # type: ignore[no-untyped-def]
-    """Collated batches from a background thread, epoch after epoch (a new shuffle each)."""
+def batches_forever(pairs, budget: int, pad: int, seed: int, pad_to: int = 1):  # type: ignore[no-untyped-def]
+    """Collated batches from a background thread, epoch after epoch (a new shuffle each).
+
+    Yields ``(epoch, batch, ready)``, ``ready`` the batches waiting (0 often: data-bound).
+    """
     q: queue.Queue = queue.Queue(maxsize=16)
 
     def work() -> None:
@@ -205,12 +244,13 @@ def batches_forever(pairs, budget: int, pad: int, seed: int):  # type: ignore[no
                 # Note: on the H100 the first epoch (every batch shape new) runs at about a sixth
                 # of the later speed, with pinned memory (first run) and without (second run);
                 # not explained yet
-                q.put((epoch, collate(batch, pad)))
+                q.put((epoch, collate(batch, pad, pad_to)))
             epoch += 1
 
     threading.Thread(target=work, daemon=True).start()
     while True:
-        yield q.get()
+        ready = q.qsize()
+        yield (*q.get(), ready)
 
 
 def train_run(args: argparse.Namespace) -> None:
@@ -298,7 +338,9 @@ def train_run(args: argparse.Namespace) -> None:
     loss_sum = torch.zeros((), device=device)
     tok_sum = torch.zeros((), device=device, dtype=torch.long)
     mark_t, mark_tok, n_loss = t0, 0, 0
-    for epoch, (src, mask, dec, tgt) in batches_forever(pairs, args.batch_tokens, pad, args.seed):
+    starved = 0  # steps since the last log line that found no batch ready
+    batches = batches_forever(pairs, args.batch_tokens, pad, args.seed, args.pad_to)
+    for epoch, (src, mask, dec, tgt), ready in batches:
         elapsed = time.time() - t0
         if elapsed >= budget_s:
             break
@@ -314,6 +356,7 @@ def train_run(args: argparse.Namespace) -> None:
             torch._foreach_lerp_(ema, [p.detach() for p in params], 1 - args.ema)
         loss_sum += loss
         n_loss += 1
+        starved += ready == 0
         state["steps"] += 1
         tok_sum += (tgt != -100).sum()  # summed on the GPU: no sync per step
         if state["steps"] % args.log_every == 0:
@@ -322,8 +365,10 @@ def train_run(args: argparse.Namespace) -> None:
             say(
                 f"step {state['steps']} epoch {epoch} loss {float(loss_sum) / n_loss:.3f} "
                 f"lr {lr:.2e} tokens {state['tokens']:,} "
-                f"({(state['tokens'] - mark_tok) / (now - mark_t):,.0f} tok/s)"
+                f"({(state['tokens'] - mark_tok) / (now - mark_t):,.0f} tok/s, "
+                f"{starved} steps found no batch ready)"
             )
+            starved = 0
             loss_sum.zero_()
             n_loss, mark_t, mark_tok = 0, now, state["tokens"]
         # an early save tries the saving code before minutes of GPU time depend on it
@@ -386,6 +431,11 @@ def unpack(args: argparse.Namespace) -> None:
     }
     if info.get("split_elisions"):
         state.update(split_elisions=True, split_from_tokens=info.get("split_from_tokens"))
+    # corpora a run upweighted (pack --extra), and the target tokens the run trained on
+    state["extra_runs"] = [
+        *info.get("init_extra_runs", []),
+        *([{"extra": info["extra"], "tokens": info["tokens"]}] if info.get("extra") else []),
+    ]
     tag = f"{state['step']:07d}"
     torch.save({"model": model.state_dict(), "state": state}, run / f"ckpt-{tag}.pt")
     opt = torch.optim.AdamW(model.parameters())  # fresh moments: the GPU run's stayed there
@@ -423,6 +473,21 @@ def main() -> None:
     pp.add_argument("--max-mb", type=float, default=36.0, help="compressed training text, MB")
     pp.add_argument("--from-line", type=int, default=None)
     pp.add_argument("--dev-lines", type=int, default=500)
+    pp.add_argument(
+        "--split-elisions",
+        action="store_true",
+        help="split elisions and opening quotes in the French (the model then declares it)",
+    )
+    pp.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="CORPUS=COPIES",
+        help="add every pair of a ../shared/data/train corpus COPIES more times (repeatable)",
+    )
+    pp.add_argument(
+        "--valid", type=int, default=2000, help="stream lines kept first, clear of the extras"
+    )
     pr = sub.add_parser("run", help="train on the GPU machine (or the CPU, for a smoke test)")
     pr.add_argument("--data", default=str(ROOT / "gpu"))
     pr.add_argument("--out", required=True)
@@ -436,6 +501,9 @@ def main() -> None:
     pr.add_argument("--save-minutes", type=float, default=1.5)
     pr.add_argument("--log-every", type=int, default=100)
     pr.add_argument("--seed", type=int, default=0)
+    pr.add_argument(
+        "--pad-to", type=int, default=8, help="pad lengths to a multiple of this (tensor cores)"
+    )
     pu = sub.add_parser("unpack", help="turn a GPU run's weights into a checkpoint in runs/")
     pu.add_argument("--from", dest="source", required=True)
     pu.add_argument("--name", default="fr-en-small")

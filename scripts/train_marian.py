@@ -157,20 +157,25 @@ def prepare(args: argparse.Namespace) -> None:
             fh.write(f"{fr}\t{en}\n")
     print(f"stream: {len(stream)} pairs", flush=True)
 
-    sample = rng.sample(stream, min(len(stream), 400_000))
-    with open(out / "spm_train.txt", "w", encoding="utf-8") as fh:
-        for fr, en in sample:
-            fh.write(fr + "\n" + en + "\n")
-    train_sentencepiece(
-        out / "spm_train.txt",
-        out / "spm",
-        args.vocab,
-        character_coverage=0.9999,
-        input_sentence_size=800_000,
-        shuffle_input_sentence=True,
-        num_threads=2,
-    )
-    (out / "spm_train.txt").unlink()
+    if args.vocab_from:
+        # a fresh machine going on with an exported model: its vocabulary, not a new one (a
+        # re-trained SentencePiece model is not guaranteed to come out the same)
+        (out / "spm.model").write_bytes((Path(args.vocab_from) / "source.spm").read_bytes())
+    else:
+        sample = rng.sample(stream, min(len(stream), 400_000))
+        with open(out / "spm_train.txt", "w", encoding="utf-8") as fh:
+            for fr, en in sample:
+                fh.write(fr + "\n" + en + "\n")
+        train_sentencepiece(
+            out / "spm_train.txt",
+            out / "spm",
+            args.vocab,
+            character_coverage=0.9999,
+            input_sentence_size=800_000,
+            shuffle_input_sentence=True,
+            num_threads=2,
+        )
+        (out / "spm_train.txt").unlink()
     (out / "prepare.json").write_text(json.dumps({"kept": stats, "stream": len(stream)}, indent=1))
 
 
@@ -419,6 +424,7 @@ def export(args: argparse.Namespace) -> None:
         "train_seconds": round(last_state["seconds"]),
         "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
         "split_from_tokens": last_state.get("split_from_tokens"),
+        "extra_runs": last_state.get("extra_runs", []),
         "size": size,
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
@@ -465,6 +471,15 @@ def write_card(out: Path, info: dict, run: Path) -> None:
         if (out / "source_prepare.json").is_file() and info.get("split_from_tokens")
         else ""
     )
+    extra_note = "".join(
+        f" A GPU run of {r['tokens']:,} target tokens added "
+        + ", ".join(
+            f"{copies} more {'copy' if copies == '1' else 'copies'} of {name}"
+            for name, _, copies in (e.partition("=") for e in r["extra"])
+        )
+        + " to its slice of the stream."
+        for r in info.get("extra_runs", [])
+    )
     text = f"""# fr-en-small — the bundled French→English model of `mt`
 
 A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores{gpu_intro}. It
@@ -483,7 +498,7 @@ clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast. Selecte
 `{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}). So far: {info["steps"]:,} steps,
 {info["target_tokens"]:,} target tokens: {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
 (a shared 2-core Xeon with AMX/avx512_bf16, 4,000-token batches){gpu_note}. Training resumes
-across sessions.{split_note}
+across sessions.{split_note}{extra_note}
 
 Learning curve (greedy BLEU / chrF on the first lines of newstest2013, the dev set):
 
@@ -525,6 +540,11 @@ def main() -> None:
     sub = p.add_subparsers(dest="cmd", required=True)
     pp = sub.add_parser("prepare")
     pp.add_argument("--vocab", type=int, default=8000)
+    pp.add_argument(
+        "--vocab-from",
+        metavar="MODEL_DIR",
+        help="copy this exported model's source.spm instead of training a vocabulary",
+    )
     pt = sub.add_parser("train")
     pt.add_argument("--name", default="fr-en-small")
     pt.add_argument("--size", default="small", choices=["tiny", "small", "base"])

@@ -126,3 +126,31 @@ def test_load_parts_refuses_a_missing_set(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit, match="no raw-"):
         load_parts(new_model(50, "tiny"), tmp_path, "raw")
+
+
+def test_collate_pads_to_a_multiple_without_changing_the_loss(tiny_model: Path) -> None:
+    import torch
+    from marian_recipe import collate, train_step
+    from transformers import MarianMTModel
+
+    batch = [([5, 6, 7, 0], [7, 8, 9, 0]), ([5, 0], [7, 0])]
+    model = MarianMTModel.from_pretrained(tiny_model)
+    pad = model.config.pad_token_id
+    plain, padded = collate(batch, pad), collate(batch, pad, pad_to=8)
+    assert [t.shape[1] for t in plain] == [4, 4, 4, 4]
+    assert [t.shape[1] for t in padded] == [8, 8, 8, 8]
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # lr 0: the step leaves weights alone
+    model.eval()  # no dropout: both losses from the same function
+    losses = [float(train_step(model, opt, b, 0.0, bf16=False)) for b in (plain, padded)]
+    assert abs(losses[0] - losses[1]) < 1e-5
+
+
+def test_pack_extra_refuses_a_malformed_item() -> None:
+    from train_gpu import extra_lines, mix_in
+
+    with pytest.raises(SystemExit, match="CORPUS=COPIES"):
+        extra_lines(["tatoeba-2019.tsv.gz"])
+    with pytest.raises(SystemExit, match="CORPUS=COPIES"):
+        extra_lines(["no-such-corpus.tsv.gz=2"])
+    mixed = mix_in(["a\tA\n", "b\tB\n"], ["c\tC\n"] * 2)
+    assert sorted(mixed) == ["a\tA\n", "b\tB\n", "c\tC\n", "c\tC\n"]
