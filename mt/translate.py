@@ -76,6 +76,18 @@ def split_elisions(text: str) -> str:
     return _OPEN_QUOTE.sub(r'\1" ', _ELISION.sub(r"\1' ", text))
 
 
+_SPACED_OPEN_QUOTE = re.compile(r"(^|[\s(\[])([\"'])\s+(?=\w)")
+
+
+def join_open_quotes(text: str) -> str:
+    """Remove the space after an opening quote (``says ' bizarre rules'`` → ``says 'bizarre rules'``).
+
+    A model trained on sources from :func:`split_elisions` sometimes copies the split quote into
+    its English. A quote counts as opening after the start, a space or a bracket.
+    """
+    return _SPACED_OPEN_QUOTE.sub(r"\1\2", text)
+
+
 def source_preparation(model_dir: Path) -> dict[str, bool]:
     """What the model directory's ``source_prepare.json`` asks for (empty when it has none)."""
     path = model_dir / SOURCE_PREPARE_FILE
@@ -344,7 +356,7 @@ class Translator:
         if getattr(self.backend, "use_vmap", False):
             parts.append("vmap")
         if self.split_elisions:
-            parts.append("split-elisions")
+            parts.append("split-elisions+join-open-quotes")
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
@@ -462,6 +474,8 @@ class Translator:
         scores = [float(score or 0.0) for score in known]
         with self._tok_lock:
             texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
+        if self.split_elisions:
+            texts = [join_open_quotes(t) for t in texts]
         return [
             (texts[k].strip(), seqs[k], len(batch[k]), k in guarded, scores[k])
             for k in range(len(batch))

@@ -294,6 +294,19 @@ def test_split_elisions_frees_words_from_elisions_and_opening_quotes() -> None:
     assert split_elisions(split) == split  # idempotent: the cache key of a split text is stable
 
 
+def test_join_open_quotes_only_touches_opening_quotes() -> None:
+    from mt.translate import join_open_quotes
+
+    assert join_open_quotes("The EU says: ' bizarre rules are rare'.") == (
+        "The EU says: 'bizarre rules are rare'."
+    )
+    assert join_open_quotes('" Photograph it," he said.') == '"Photograph it," he said.'
+    assert join_open_quotes("(' sic')") == "('sic')"
+    # apostrophes inside or after a word, and quotes already joined, stay as they are
+    for kept in ("the dogs' bone", "it's Bob's", 'He said "no" and left.', "rock 'n' roll"):
+        assert join_open_quotes(kept) == kept
+
+
 def test_translator_prepares_sources_as_the_model_declares(
     tiny_model: Path, tmp_path: Path
 ) -> None:
