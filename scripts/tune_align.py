@@ -1,6 +1,7 @@
 """Search the aligner's costs on the six gold books, with a leave-one-book-out estimate.
 
-    python scripts/tune_align.py
+    python scripts/tune_align.py            # the aligner alone
+    python scripts/tune_align.py --score    # with the bundled model's scorer, as `--score` runs
 
 Every setting in the grid aligns all six books of ``../shared/data/align``; the table gives
 strict F1 per book. Picking the best setting on the same books that score it flatters it, so
@@ -10,6 +11,7 @@ other five, scored on the held-out book. That mean is the number to expect on un
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import sys
 import time
@@ -52,6 +54,18 @@ def grid() -> list[tuple[str, Costs]]:
 
 
 def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument(
+        "--score",
+        action="store_true",
+        help="align with the bundled model's scorer (Translator.score_pairs), as eval/align.py does",
+    )
+    args = p.parse_args()
+    scorer = None
+    if args.score:
+        from mt.translate import Translator
+
+        scorer = Translator(beam=1, backend="ct2").score_pairs
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     data = {
         b: (
@@ -67,7 +81,10 @@ def main() -> None:
     scores: dict[str, list[float]] = {}
     start = time.perf_counter()
     for name, costs in grid():
-        row = [f1(as_pairs(align(fr, en, costs=costs)), g)[0] for fr, en, g in data.values()]
+        row = [
+            f1(as_pairs(align(fr, en, costs=costs, scorer=scorer)), g)[0]
+            for fr, en, g in data.values()
+        ]
         scores[name] = row
         cells = " | ".join(f"{x:.3f}" for x in row)
         print(f"| {name} | {cells} | {sum(row) / len(row):.3f} |", flush=True)
