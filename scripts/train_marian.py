@@ -130,6 +130,8 @@ def read_corpus(name: str) -> Iterator[tuple[str, str]]:
 
 
 def prepare(args: argparse.Namespace) -> None:
+    if args.vocab_from and not (Path(args.vocab_from) / "source.spm").is_file():
+        sys.exit(f"--vocab-from {args.vocab_from}: no source.spm there (an exported model folder)")
     out = RUNS / "data"
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(1234)

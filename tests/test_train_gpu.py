@@ -154,3 +154,16 @@ def test_pack_extra_refuses_a_malformed_item() -> None:
         extra_lines(["no-such-corpus.tsv.gz=2"])
     mixed = mix_in(["a\tA\n", "b\tB\n"], ["c\tC\n"] * 2)
     assert sorted(mixed) == ["a\tA\n", "b\tB\n", "c\tC\n", "c\tC\n"]
+
+
+def test_prepare_refuses_a_vocabulary_folder_without_one(tmp_path: Path) -> None:
+    cmd = [
+        sys.executable,
+        str(SCRIPTS / "train_marian.py"),
+        "prepare",
+        "--vocab-from",
+        str(tmp_path),
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert res.returncode != 0
+    assert "no source.spm" in res.stderr and "Traceback" not in res.stderr
