@@ -19,8 +19,12 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mt.align import Link, align
+
+if TYPE_CHECKING:
+    from mt.translate import Translator
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align"
 
@@ -57,6 +61,21 @@ def as_pairs(links: list[Link]) -> list[tuple[list[int], list[int]]]:
     return [(link.fr, link.en) for link in links]
 
 
+def add_score_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--score",
+        action="store_true",
+        help="let the bundled model place unmatched sentences (Translator.score_pairs)",
+    )
+
+
+def bundled_translator() -> Translator:
+    """The bundled model on ct2, greedy: what ``--translate`` and ``--score`` use."""
+    from mt.translate import Translator
+
+    return Translator(beam=1, backend="ct2")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument(
@@ -64,17 +83,9 @@ def main() -> None:
         action="store_true",
         help="translate the French (bundled model, ct2, greedy) and match its words too",
     )
-    p.add_argument(
-        "--score",
-        action="store_true",
-        help="let the bundled model place unmatched sentences (Translator.score_pairs)",
-    )
+    add_score_option(p)
     args = p.parse_args()
-    translator = None
-    if args.translate or args.score:
-        from mt.translate import Translator
-
-        translator = Translator(beam=1, backend="ct2")
+    translator = bundled_translator() if args.translate or args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     print(
         "| book | fr | en | strict F1 | lax F1 | Gale–Church strict | Gale–Church lax | seconds |"

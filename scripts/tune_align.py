@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "eval"))
 sys.path.insert(0, str(ROOT))
 
-from align import DATA, as_pairs, f1, read_gold  # noqa: E402  (eval/align.py)
+from align import (  # noqa: E402  (eval/align.py)
+    DATA,
+    add_score_option,
+    as_pairs,
+    bundled_translator,
+    f1,
+    read_gold,
+)
 
 from mt.align import Costs, align  # noqa: E402
 
@@ -55,17 +62,9 @@ def grid() -> list[tuple[str, Costs]]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument(
-        "--score",
-        action="store_true",
-        help="align with the bundled model's scorer (Translator.score_pairs), as eval/align.py does",
-    )
+    add_score_option(p)
     args = p.parse_args()
-    scorer = None
-    if args.score:
-        from mt.translate import Translator
-
-        scorer = Translator(beam=1, backend="ct2").score_pairs
+    scorer = bundled_translator().score_pairs if args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     data = {
         b: (
