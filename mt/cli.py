@@ -220,11 +220,13 @@ def run_(
     out_dir = Path(out) if out else None
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
     for path, text, ref in zip(articles, texts, refs, strict=True):
         name = Path(path).name
         if not text.strip():
             store.add_failure(run_id, name, "empty document")
             typer.echo(f"{name}: empty, recorded as failed", err=True)
+            failed += 1
             continue
         doc = run_document(text, tr, name=name, reference=ref, repair_source=repair)
         record = doc.to_dict()
@@ -240,6 +242,9 @@ def run_(
             f"{name}: document {doc_id}, {s['sentences']} sentences, {s['flagged']} flagged, "
             f"mean quality {s['mean_quality']}"
         )
+    if failed:
+        # the other articles are done and stored; scripts still learn that one was not
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -294,6 +299,8 @@ def batch(
         f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "
         f"{report.sentences} sentences in {report.seconds:.1f} s"
     )
+    if report.failed:  # committed as failed with the reason (mt jobs); a re-run skips them
+        raise typer.Exit(1)
 
 
 @contextmanager
