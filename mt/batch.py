@@ -164,6 +164,7 @@ def run_batch(
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine '{engine}' (local or ray)")
     from mt.models import resolve
+    from mt.score import load_calibration
     from mt.store import Store
 
     if workers < 1:
@@ -178,8 +179,10 @@ def run_batch(
     committed = store.processed_keys()
     pending = [d for d in docs if d.key not in committed]
     report = BatchReport(total=len(docs), skipped=len(docs) - len(pending))
+    model_dir = resolve(model)
+    load_calibration(model_dir)  # a malformed quality.json stops the job here, not per document
     settings = {
-        "model": str(resolve(model)),
+        "model": str(model_dir),
         "backend": backend,
         "beam": beam,
         # several workers share the cores; one worker uses the backend's own default

@@ -199,6 +199,7 @@ def run_(
     from mt.errors import InputError
     from mt.pipeline import run_document
     from mt.report import html_report
+    from mt.score import load_calibration
     from mt.store import Store
     from mt.translate import Translator
 
@@ -208,6 +209,7 @@ def run_(
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     store = Store(db)
     tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
+    calibration = load_calibration(tr.path)  # a malformed quality.json stops here, not per article
     run_id = store.new_run(
         {
             "model": str(tr.path),
@@ -228,7 +230,9 @@ def run_(
             typer.echo(f"{name}: empty, recorded as failed", err=True)
             failed += 1
             continue
-        doc = run_document(text, tr, name=name, reference=ref, repair_source=repair)
+        doc = run_document(
+            text, tr, name=name, reference=ref, repair_source=repair, calibration=calibration
+        )
         record = doc.to_dict()
         doc_id = store.add_result(run_id, doc)
         if out_dir:

@@ -8,7 +8,7 @@ from typing import Any
 
 from mt.align import align
 from mt.garble import check, repair
-from mt.score import reference_metrics, score_sentence
+from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
 from mt.segment import segment, split_metadata
 from mt.translate import SegmentCache, SegmentTranslation, Translator
 
@@ -72,11 +72,14 @@ def run_document(
     reference: str | None = None,
     repair_source: bool = False,
     cache: SegmentCache | None = None,
+    calibration: Calibration | None = None,
 ) -> DocumentResult:
     """Process one French document (and optionally its English reference).
 
-    ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before.
+    ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before;
+    ``calibration`` defaults to the model directory's (:func:`mt.score.load_calibration`).
     """
+    calibration = calibration or load_calibration(translator.path)
     reports = check(text)
     paragraphs = [p.index for p in segment(text).paragraphs for _ in p.sentences]
     metadata = None
@@ -115,6 +118,7 @@ def run_document(
             logprob=seg.logprob,
             garble_score=rep.garble_score,
             reference_scores=link_metrics[k] or None,
+            calibration=calibration,
         )
         sentences.append(
             SentenceResult(

@@ -1,16 +1,21 @@
 """Per-sentence translation quality: one score in [0, 1], a flag, and the reasons behind it.
 
 Each signal maps to a factor in [0, 1]; the quality is their product (any single failure is
-enough to pull a sentence down), averaged with chrF when a reference exists. The factors'
-break points are provisional: they were set by reading outputs, not fitted on labelled data.
+enough to pull a sentence down), averaged with chrF when a reference exists. The model
+confidence factor depends on the model's log-probability scale: a model directory may carry a
+``quality.json`` fitted by ``eval/quality.py --fit``; the other break points were set by
+reading outputs, not fitted on labelled data.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from mt.errors import ModelNotFoundError
 from mt.lexicon import detect_language
 
 QUALITY_THRESHOLD = 0.5
@@ -25,6 +30,40 @@ class SentenceScore:
     flagged: bool
     reasons: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+
+
+CALIBRATION_FILE = "quality.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How a model's mean token log-probability maps to the confidence factor.
+
+    The factor is a logistic of ``(logprob - logprob_midpoint) * logprob_scale``: 0.5 at the
+    midpoint. The defaults were set by reading outputs of earlier models; a model directory's
+    ``quality.json`` (same field names) overrides them.
+    """
+
+    logprob_midpoint: float = -1.6
+    logprob_scale: float = 3.0
+
+    def __post_init__(self) -> None:
+        if not self.logprob_scale > 0:
+            raise ValueError(f"logprob_scale {self.logprob_scale} is not positive")
+
+
+def load_calibration(model_dir: Path) -> Calibration:
+    """The model directory's ``quality.json``, or the defaults when it has none."""
+    path = Path(model_dir) / CALIBRATION_FILE
+    if not path.is_file():
+        return Calibration()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Calibration(float(data["logprob_midpoint"]), float(data["logprob_scale"]))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ModelNotFoundError(
+            f'{path}: expected {{"logprob_midpoint": number, "logprob_scale": positive number}} ({exc})'
+        ) from exc
 
 
 def _logistic(x: float) -> float:
@@ -55,9 +94,12 @@ def score_sentence(
     logprob: float,
     garble_score: float,
     reference_scores: dict[str, float] | None = None,
+    calibration: Calibration | None = None,
 ) -> SentenceScore:
     """Combine the reference-free signals, and chrF against a reference when one was scored
-    (``reference_scores`` from :func:`reference_metrics`)."""
+    (``reference_scores`` from :func:`reference_metrics`); ``calibration`` is the model's
+    (:func:`load_calibration`)."""
+    cal = calibration or Calibration()
     reasons: list[str] = []
     signals: dict[str, float] = {"garble": garble_score, "logprob": logprob}
     if not source.strip():
@@ -68,8 +110,7 @@ def score_sentence(
     f_garble = 1 - garble_score
     if garble_score >= 0.38:
         reasons.append(f"garbled source ({garble_score:.2f})")
-    # mean token log-probability: about -0.5 for confident output, below -2 for guesswork
-    f_model = _logistic((logprob + 1.6) * 3)
+    f_model = _logistic((logprob - cal.logprob_midpoint) * cal.logprob_scale)
     if f_model < 0.5:
         reasons.append(f"low model confidence (log-prob {logprob:.2f})")
     ratio = (len(translation) + 5) / (len(source) + 5)

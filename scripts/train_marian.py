@@ -408,6 +408,10 @@ def export(args: argparse.Namespace) -> None:
     if split:
         (out / SOURCE_PREPARE_FILE).write_text(json.dumps({"split_elisions": True}) + "\n")
     (out / "vmap.txt").unlink(missing_ok=True)
+    # the quality score's calibration belongs to the old weights' log-probability scale
+    if (out / "quality.json").is_file():
+        (out / "quality.json").unlink()
+        print("removed quality.json: re-fit it with `python eval/quality.py --fit --write`")
     if args.vmap:
         # a vocabulary map for the ct2 backend (scripts/build_vmap.py); off by default: with an
         # 8,000-piece vocabulary it does not pay for the log-probability pass it forces

@@ -49,6 +49,35 @@ def test_score_signals() -> None:
     assert with_ref.quality < good.quality and "reference" in with_ref.reasons[-1]
 
 
+def test_calibration_moves_the_confidence_midpoint(tiny_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from mt.errors import ModelNotFoundError
+    from mt.score import CALIBRATION_FILE, Calibration, load_calibration
+
+    sharp = Calibration(logprob_midpoint=-0.6, logprob_scale=12.0)
+    # a model whose confident output sits near -0.4: -0.7 is doubtful under its calibration,
+    # not under the defaults (midpoint -1.6)
+    args = ("Il a dit non.", "He said no.")
+    assert not score_sentence(*args, logprob=-0.7, garble_score=0.0).flagged
+    doubtful = score_sentence(*args, logprob=-0.7, garble_score=0.0, calibration=sharp)
+    assert doubtful.flagged and "low model confidence" in doubtful.reasons[0]
+    assert not score_sentence(*args, logprob=-0.4, garble_score=0.0, calibration=sharp).flagged
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
+    assert load_calibration(model) == Calibration()  # no quality.json: the defaults
+    (model / CALIBRATION_FILE).write_text('{"logprob_midpoint": 5.0, "logprob_scale": 3.0}')
+    assert load_calibration(model) == Calibration(5.0, 3.0)
+    # run_document reads the model's file: a midpoint above any log-probability flags everything
+    doc = run_document("Le chat dort. Il pleut.", Translator(model, beam=1))
+    assert all(s.flagged and "low model confidence" in s.reasons[0] for s in doc.sentences)
+    for bad in ('{"logprob_midpoint": -1}', '{"logprob_midpoint": -1, "logprob_scale": 0}', "[]"):
+        (model / CALIBRATION_FILE).write_text(bad)
+        with pytest.raises(ModelNotFoundError, match="logprob_midpoint"):
+            load_calibration(model)
+
+
 def test_run_document_with_reference_and_repair(tiny_model: Path) -> None:
     tr = Translator(tiny_model, beam=1)
     doc = run_document(

@@ -1,0 +1,153 @@
+"""How well the reference-free quality score tracks chrF against a reference; fit its calibration.
+
+    python eval/quality.py ntrex128                     # bundled model, beam 4
+    python eval/quality.py --fit newstest2013 --write   # fit the model's quality.json
+    python eval/quality.py --limit 500 --model DIR newstest2013
+
+Each sentence of the set is translated and scored as ``mt run`` scores it without a reference
+(garble flags, model log-probability, length ratio, repeats, untranslated copy); the score is
+then compared with the sentence's chrF against the set's reference: Spearman correlation, chrF
+of flagged and unflagged sentences, and how many of the clearly bad translations (chrF below
+the pipeline's own "far from the reference" line, 0.3) the flag catches — with the model's
+calibration (its ``quality.json``) and with the built-in defaults.
+
+``--fit`` chooses the log-probability midpoint (where the confidence factor is 0.5, so a clean
+sentence is flagged) as the threshold that best separates bad translations from the rest (F1),
+and the scale so that a sentence at the set's median log-probability gets a factor of 0.9.
+``--write`` saves them as the model directory's ``quality.json``. Fit on one set, report on
+another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+
+from scipy.stats import spearmanr
+
+from mt.errors import MTError
+from mt.evaluate import DEFAULT_DATA
+from mt.garble import check_sentence
+from mt.score import (
+    CALIBRATION_FILE,
+    QUALITY_THRESHOLD,
+    Calibration,
+    load_calibration,
+    reference_metrics,
+    score_sentence,
+)
+from mt.translate import Translator
+
+BAD_CHRF = 0.3  # mt.score flags "far from the reference" below this
+
+
+def fit(logprob: list[float], bad: list[bool]) -> Calibration:
+    """The F1-best log-probability threshold for ``bad``, and a scale giving 0.9 at the median."""
+    best = (-1.0, 0.0)
+    for t in sorted(set(logprob)):
+        pred = [x < t for x in logprob]
+        tp = sum(p and b for p, b in zip(pred, bad, strict=True))
+        f1 = 2 * tp / (sum(pred) + sum(bad)) if tp else 0.0
+        if f1 > best[0]:
+            best = (f1, t)
+    midpoint = best[1]
+    spread = statistics.median(logprob) - midpoint
+    if spread <= 0:
+        sys.exit("eval/quality.py: error: the fitted midpoint is not below the median log-prob")
+    return Calibration(round(midpoint, 3), round(math.log(9) / spread, 3))
+
+
+def report(name: str, quality: list[float], chrf: list[float], flagged: list[bool]) -> list[str]:
+    """Table cells for one calibration."""
+    bad = [c < BAD_CHRF for c in chrf]
+    caught = sum(f and b for f, b in zip(flagged, bad, strict=True))
+
+    def mean_median(xs: list[float]) -> str:
+        return f"{statistics.mean(xs):.3f} / {statistics.median(xs):.3f}" if xs else "–"
+
+    n = len(quality)
+    return [
+        name,
+        f"{spearmanr(quality, chrf)[0]:.3f}",
+        f"{sum(flagged)} ({sum(flagged) / n:.1%})",
+        mean_median([c for c, f in zip(chrf, flagged, strict=True) if f]),
+        mean_median([c for c, f in zip(chrf, flagged, strict=True) if not f]),
+        f"{caught} of {sum(bad)} ({caught / max(sum(bad), 1):.1%})",
+        f"{caught / sum(flagged):.1%}" if sum(flagged) else "–",
+    ]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("set", nargs="?", default="newstest2013", help="set name in --data")
+    p.add_argument("--model", default=None)
+    p.add_argument("--beam", type=int, default=4)
+    p.add_argument("--limit", type=int, default=None, help="first N lines")
+    p.add_argument("--data", default=str(DEFAULT_DATA))
+    p.add_argument("--fit", action="store_true", help="fit the calibration on this set")
+    p.add_argument(
+        "--write", action="store_true", help="with --fit: write the model's quality.json"
+    )
+    args = p.parse_args()
+    data = Path(args.data)
+    try:
+        src = (data / f"{args.set}.fr").read_text(encoding="utf-8").splitlines()
+        ref = (data / f"{args.set}.en").read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        sys.exit(f"eval/quality.py: error: {exc}")
+    if len(src) != len(ref):
+        sys.exit(f"eval/quality.py: error: {len(src)} French lines but {len(ref)} English")
+    src, ref = src[: args.limit], ref[: args.limit]
+    try:
+        tr = Translator(args.model, beam=args.beam)
+        out = tr.translate_segments(src)
+        model_cal = load_calibration(tr.path)
+    except MTError as exc:
+        sys.exit(f"eval/quality.py: error: {exc}")
+    logprob = [o.logprob for o in out]
+    garble = [check_sentence(s).garble_score for s in src]
+    chrf = [reference_metrics(o.translation, r)["chrf"] for o, r in zip(out, ref, strict=True)]
+
+    calibrations = {"model's quality.json": model_cal, "built-in defaults": Calibration()}
+    if not (tr.path / CALIBRATION_FILE).is_file():
+        del calibrations["model's quality.json"]
+    if args.fit:
+        calibrations = {"fitted here": fit(logprob, [c < BAD_CHRF for c in chrf])} | calibrations
+    print(f"{args.set}, {len(src)} sentences, model {tr.path.name}, beam {args.beam}")
+    pct = statistics.quantiles(logprob, n=100)
+    print(
+        f"mean token log-probability: 1st percentile {pct[0]:.2f}, median "
+        f"{statistics.median(logprob):.2f}, 99th percentile {pct[98]:.2f}"
+    )
+    print(f"Spearman ρ, log-probability vs sentence chrF: {spearmanr(logprob, chrf)[0]:.3f}\n")
+    print(
+        f"| calibration (midpoint, scale) | ρ quality vs chrF | flagged (quality < "
+        f"{QUALITY_THRESHOLD}) | chrF flagged (mean / median) | chrF not flagged | "
+        f"chrF < {BAD_CHRF} caught | flagged with chrF < {BAD_CHRF} |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, cal in calibrations.items():
+        scores = [
+            score_sentence(s, o.translation, logprob=o.logprob, garble_score=g, calibration=cal)
+            for s, o, g in zip(src, out, garble, strict=True)
+        ]
+        label = f"{name} ({cal.logprob_midpoint}, {cal.logprob_scale})"
+        cells = report(label, [x.quality for x in scores], chrf, [x.flagged for x in scores])
+        print("| " + " | ".join(cells) + " |")
+    if args.fit and args.write:
+        cal = calibrations["fitted here"]
+        path = tr.path / CALIBRATION_FILE
+        fitted = {"logprob_midpoint": cal.logprob_midpoint, "logprob_scale": cal.logprob_scale}
+        fitted |= {"fitted_on": f"{args.set} ({len(src)} lines, beam {args.beam})"}
+        path.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
