@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,7 @@ def run_batch(
     pending = [d for d in docs if d.key not in committed]
     report = BatchReport(total=len(docs), skipped=len(docs) - len(pending))
     model_dir = resolve(model)
-    load_calibration(model_dir)  # a malformed quality.json stops the job here, not per document
+    calibration = load_calibration(model_dir)  # a malformed quality.json stops the job here
     settings = {
         "model": str(model_dir),
         "backend": backend,
@@ -193,6 +193,8 @@ def run_batch(
     run_id = store.new_run(
         {k: v for k, v in settings.items() if k != "db"}
         | {"input": source, "input_documents": len(docs)}
+        # quality scores of runs under different calibrations are not comparable
+        | {"calibration": asdict(calibration)}
     )
     start = time.perf_counter()
 

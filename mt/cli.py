@@ -194,6 +194,7 @@ def run_(
     vmap: VmapOpt = True,
 ) -> None:
     """Check, (repair,) translate, align and score articles; store and report the results."""
+    from dataclasses import asdict
     from pathlib import Path
 
     from mt.errors import InputError
@@ -217,6 +218,8 @@ def run_(
             "beam": beam,
             "repair": repair,
             "vmap": getattr(tr.backend, "use_vmap", False),
+            # quality scores of runs under different calibrations are not comparable
+            "calibration": asdict(calibration),
         }
     )
     out_dir = Path(out) if out else None

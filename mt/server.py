@@ -154,21 +154,29 @@ def create_app(
         return {"links": [{"fr": x.fr, "en": x.en, "score": x.score} for x in links]}
 
     def run_job(job_id: str, body: JobIn) -> None:
+        from dataclasses import asdict
+
         from mt.pipeline import run_document
+        from mt.score import load_calibration
 
         job = jobs[job_id]
         job["status"] = "running"
         try:
             tr = translator()
+            calibration = load_calibration(tr.path)
+            settings = {"model": str(tr.path), "backend": backend, "beam": beam, "job": job_id}
             with store_lock:
-                run_id = store.new_run(
-                    {"model": str(tr.path), "backend": backend, "beam": beam, "job": job_id}
-                )
+                run_id = store.new_run(settings | {"calibration": asdict(calibration)})
             job["run_id"] = run_id
             for d in body.documents:
                 try:
                     doc = run_document(
-                        d.text, tr, name=d.name, reference=d.reference, repair_source=body.repair
+                        d.text,
+                        tr,
+                        name=d.name,
+                        reference=d.reference,
+                        repair_source=body.repair,
+                        calibration=calibration,
                     )
                     with store_lock:
                         doc_id = store.add_result(run_id, doc)

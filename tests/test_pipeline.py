@@ -159,6 +159,11 @@ def test_mt_run_cli(tiny_model: Path, tmp_path: Path) -> None:
     assert '<mark class="flag merged_token"' in page and "Khersonsous</mark>" in page
     docs = Store(db).documents()
     assert [d["status"] for d in docs] == ["done", "failed"]
+    con = sqlite3.connect(db)
+    (settings,) = con.execute("SELECT settings FROM runs").fetchone()
+    con.close()
+    # the tiny model has no quality.json: the run records the defaults it was scored with
+    assert json.loads(settings)["calibration"] == {"logprob_midpoint": -1.6, "logprob_scale": 3.0}
 
     res = run("run", str(SAMPLE), "--reference", str(ref), "--reference", str(ref), "--db", str(db))
     assert res.returncode == 2 and b"1 articles but 2 --reference files" in res.stderr
