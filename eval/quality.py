@@ -107,18 +107,20 @@ def main() -> None:
     try:
         tr = Translator(args.model, beam=args.beam)
         out = tr.translate_segments(src)
-        model_cal = load_calibration(tr.path)
+        has_file = (tr.path / CALIBRATION_FILE).is_file()
+        model_cal = load_calibration(tr.path) if has_file else None
     except MTError as exc:
         sys.exit(f"eval/quality.py: error: {exc}")
     logprob = [o.logprob for o in out]
     garble = [check_sentence(s).garble_score for s in src]
     chrf = [reference_metrics(o.translation, r)["chrf"] for o, r in zip(out, ref, strict=True)]
 
-    calibrations = {"model's quality.json": model_cal, "built-in defaults": Calibration()}
-    if not (tr.path / CALIBRATION_FILE).is_file():
-        del calibrations["model's quality.json"]
+    calibrations = {}
     if args.fit:
-        calibrations = {"fitted here": fit(logprob, [c < BAD_CHRF for c in chrf])} | calibrations
+        calibrations["fitted here"] = fit(logprob, [c < BAD_CHRF for c in chrf])
+    if model_cal is not None:
+        calibrations["model's quality.json"] = model_cal
+    calibrations["built-in defaults"] = Calibration()
     print(f"{args.set}, {len(src)} sentences, model {tr.path.name}, beam {args.beam}")
     pct = statistics.quantiles(logprob, n=100)
     print(

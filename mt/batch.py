@@ -100,9 +100,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(settings: dict[str, Any]) -> None:
+    from mt.score import Calibration
     from mt.store import Store
     from mt.translate import Translator
 
+    _WORKER["calibration"] = Calibration(**settings["calibration"])
     _WORKER["translator"] = Translator(
         settings["model"],
         beam=settings["beam"],
@@ -124,6 +126,7 @@ def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, 
             reference=doc.reference,
             repair_source=_WORKER["repair"],
             cache=_WORKER["cache"],
+            calibration=_WORKER["calibration"],
         )
         return doc, result.to_dict(), None
     except Exception as exc:  # recorded as a failed document; the job goes on
@@ -180,9 +183,11 @@ def run_batch(
     pending = [d for d in docs if d.key not in committed]
     report = BatchReport(total=len(docs), skipped=len(docs) - len(pending))
     model_dir = resolve(model)
-    calibration = load_calibration(model_dir)  # a malformed quality.json stops the job here
     settings = {
         "model": str(model_dir),
+        # read once, here: a malformed quality.json stops the job before any document; runs
+        # record it, as scores under different calibrations are not comparable
+        "calibration": asdict(load_calibration(model_dir)),
         "backend": backend,
         "beam": beam,
         # several workers share the cores; one worker uses the backend's own default
@@ -193,8 +198,6 @@ def run_batch(
     run_id = store.new_run(
         {k: v for k, v in settings.items() if k != "db"}
         | {"input": source, "input_documents": len(docs)}
-        # quality scores of runs under different calibrations are not comparable
-        | {"calibration": asdict(calibration)}
     )
     start = time.perf_counter()
 
