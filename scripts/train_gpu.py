@@ -112,13 +112,11 @@ def extra_lines(extra: list[str]) -> list[str]:
 
     Pairs whose French is in an evaluation set are left out, as in ``train_marian.py prepare``.
     """
-    from train_marian import DATA, normalise, read_corpus
+    from train_marian import DATA, eval_sources, read_corpus
 
     if not extra:
         return []
-    eval_fr = set()
-    for f in (DATA / "eval").glob("*.fr"):
-        eval_fr.update(normalise(x) for x in f.read_text(encoding="utf-8").splitlines())
+    eval_fr = eval_sources()
     out = []
     for item in extra:
         name, sep, copies = item.partition("=")

@@ -129,6 +129,14 @@ def read_corpus(name: str) -> Iterator[tuple[str, str]]:
                 yield fr, en
 
 
+def eval_sources() -> set[str]:
+    """Every French line of the evaluation sets, normalised: kept out of training."""
+    out: set[str] = set()
+    for f in (DATA / "eval").glob("*.fr"):
+        out.update(normalise(x) for x in f.read_text(encoding="utf-8").splitlines())
+    return out
+
+
 def prepare(args: argparse.Namespace) -> None:
     if args.vocab_from and not (Path(args.vocab_from) / "source.spm").is_file():
         sys.exit(f"--vocab-from {args.vocab_from}: no source.spm there (an exported model folder)")
@@ -136,9 +144,7 @@ def prepare(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(1234)
     seen: set[bytes] = set()
-    eval_fr = set()
-    for f in (DATA / "eval").glob("*.fr"):
-        eval_fr.update(normalise(x) for x in f.read_text(encoding="utf-8").splitlines())
+    eval_fr = eval_sources()
     stream: list[tuple[str, str]] = []
     stats = {}
     for name, weight in MIX.items():
