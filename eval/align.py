@@ -3,6 +3,7 @@
     python eval/align.py                 # dictionary and length only
     python eval/align.py --score         # + the bundled model places unmatched sentences
     python eval/align.py --translate     # + overlap with the bundled model's translations
+    python eval/align.py --embed         # + the bundled sentence encoder's vectors
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
@@ -21,9 +22,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from mt.align import Link, align
 
 if TYPE_CHECKING:
+    from mt.embed import Embedder
     from mt.translate import Translator
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align"
@@ -69,6 +73,27 @@ def add_score_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_embed_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--embed",
+        action="store_true",
+        help="compare beads by the bundled sentence encoder's vectors (mt.embed)",
+    )
+
+
+def book_vectors(fr: list[str], en: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' vectors from the bundled encoder (loaded once)."""
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        from mt.embed import Embedder
+
+        _EMBEDDER = Embedder()
+    return _EMBEDDER.pair_vectors(fr, en)
+
+
+_EMBEDDER: Embedder | None = None
+
+
 def bundled_translator() -> Translator:
     """The bundled model on ct2, greedy: what ``--translate`` and ``--score`` use."""
     from mt.translate import Translator
@@ -84,6 +109,7 @@ def main() -> None:
         help="translate the French (bundled model, ct2, greedy) and match its words too",
     )
     add_score_option(p)
+    add_embed_option(p)
     args = p.parse_args()
     translator = bundled_translator() if args.translate or args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
@@ -92,6 +118,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     totals = []
+    all_vectors: list[tuple[np.ndarray, np.ndarray]] = []
     for book in books:
         fr = (DATA / f"{book}.fr").read_text(encoding="utf-8").splitlines()
         en = (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
@@ -102,11 +129,16 @@ def main() -> None:
             else None
         )
         start = time.perf_counter()
+        vectors = book_vectors(fr, en) if args.embed else None
+        if vectors is not None:
+            all_vectors.append(vectors)
+        embed_seconds = time.perf_counter() - start
         links = align(
             fr,
             en,
             translations=translations,
             scorer=translator.score_pairs if translator and args.score else None,
+            vectors=vectors,
         )
         seconds = time.perf_counter() - start
         gc = align(fr, en, lexical_weight=0.0)
@@ -114,7 +146,8 @@ def main() -> None:
         gs, gl = f1(as_pairs(gc), gold)
         totals.append((s, lx, gs, gl))
         print(
-            f"| {book} | {len(fr)} | {len(en)} | {s:.3f} | {lx:.3f} | {gs:.3f} | {gl:.3f} | {seconds:.1f} |",
+            f"| {book} | {len(fr)} | {len(en)} | {s:.3f} | {lx:.3f} | {gs:.3f} | {gl:.3f} "
+            f"| {seconds:.1f}{f' ({embed_seconds:.1f} encoding)' if vectors else ''} |",
             flush=True,
         )
     avg = [sum(t[k] for t in totals) / len(totals) for k in range(4)]
@@ -128,14 +161,20 @@ def main() -> None:
         en_all += (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
     reps = 10_000 // min(len(fr_all), len(en_all)) + 1
     fr_all, en_all = (fr_all * reps)[:10_000], (en_all * reps)[:10_000]
+    vectors = None
+    if all_vectors:  # the books' vectors, repeated the same way (encoding is not timed)
+        vectors = (
+            np.tile(np.concatenate([f for f, _ in all_vectors]), (reps, 1))[:10_000],
+            np.tile(np.concatenate([e for _, e in all_vectors]), (reps, 1))[:10_000],
+        )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    links = align(fr_all, en_all)
+    links = align(fr_all, en_all, vectors=vectors)
     seconds = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(
-        f"\n10,000 × 10,000 sentences (the books repeated): {seconds:.1f} s on one core, "
-        f"{len(links)} links, peak memory +{grown:.0f} MB"
+        f"\n10,000 × 10,000 sentences (the books repeated{', with vectors' if vectors else ''}): "
+        f"{seconds:.1f} s on one core, {len(links)} links, peak memory +{grown:.0f} MB"
     )
     sys.exit(0)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import snowballstemmer
 
 from mt.errors import InputError
@@ -45,6 +46,8 @@ class Costs:
     A sentence merged into a bead whose other side matches less than ``merge_cover`` of its
     content weight costs ``merge_penalty`` per missing unit of cover; sentences with less
     content weight than ``min_content`` are not judged.
+    ``embed_weight`` / ``embed_floor``: with sentence vectors, a bead gains ``embed_weight`` per
+    unit of cosine similarity between its sides above ``embed_floor`` (and loses below it).
     ``length_ratio``: the range of English/French character ratios a translation is assumed to
     keep; a text longer than that predicts holds insertions (see :func:`_insertion_priors`),
     whose expected share beyond ``insertion_rate`` (0: never) makes that side's 0-1 / 1-0
@@ -73,6 +76,8 @@ class Costs:
     min_content: float = 2.0
     length_ratio: tuple[float, float] = (0.93, 1.07)
     insertion_rate: float = 0.05
+    embed_weight: float = 16.0
+    embed_floor: float = 0.1
 
     def __post_init__(self) -> None:
         lo, hi = self.length_ratio
@@ -85,6 +90,19 @@ class Costs:
                 raise InputError(f"bead shape ({di}, {dj}) is not a block of sentences")
         if (1, 1) not in self.beads:
             raise InputError("the bead shapes must include (1, 1)")
+
+
+def default_costs(vectors: bool = False) -> Costs:
+    """The tuned costs: without sentence vectors, or with them (``scripts/tune_align.py``).
+
+    Vectors carry much of the word table's signal, so it weighs less beside them (8 against 24),
+    and they judge insertions well enough that a 1-0 / 0-1 bead may cost more (4.0 against 3.5).
+    """
+    base = Costs()
+    if not vectors:
+        return base
+    beads = dict(base.beads) | {(1, 0): 4.0, (0, 1): 4.0}
+    return replace(base, lexical_weight=8.0, beads=beads)
 
 
 _FR_STOP = frozenset(
@@ -307,6 +325,7 @@ def align(
     band: int | None = None,
     lexical_weight: float | None = None,
     costs: Costs | None = None,
+    vectors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Link]:
     """Align French sentences with English ones; returns links covering both sides in order.
 
@@ -315,14 +334,26 @@ def align(
     the mean log-probability per token of English texts given French ones) checks every 1-0 /
     0-1 bead of the result: the sentence joins a neighbouring bead when that makes the
     neighbour's English more probable per token (see :func:`_absorb_unmatched`).
+    ``vectors`` (optional, e.g. :meth:`mt.embed.Embedder.pair_vectors`): one row per French and
+    per English sentence, each its summed token states; a bead's two sides are compared by the
+    cosine of their rows' sums, rewarded by ``costs.embed_weight`` above ``costs.embed_floor``.
     ``band``: how far (in sentences) the path may stray from the diagonal; default grows with
-    the length difference. ``costs`` defaults to :class:`Costs` (tuned on the six books of
-    ``eval/align.py``); ``lexical_weight`` overrides its weight, ``0`` gives a length-only
-    Gale–Church aligner.
+    the length difference. ``costs`` defaults to :func:`default_costs` (tuned on the six books
+    of ``eval/align.py``, with and without vectors); ``lexical_weight`` overrides its weight,
+    ``0`` gives a length-only Gale–Church aligner.
     """
     if translations is not None and len(translations) != len(fr):
         raise InputError(f"{len(translations)} translations for {len(fr)} French sentences")
-    costs = costs or Costs()
+    if vectors is not None:
+        fv, ev = vectors
+        if fv.ndim != 2 or ev.ndim != 2 or (len(fv), len(ev)) != (len(fr), len(en)):
+            raise InputError(
+                f"vectors for {len(fv)} French and {len(ev)} English sentences, "
+                f"expected {len(fr)} and {len(en)}, one row each"
+            )
+        if fv.shape[1] != ev.shape[1]:
+            raise InputError(f"French vectors have {fv.shape[1]} dimensions, English {ev.shape[1]}")
+    costs = costs or default_costs(vectors is not None)
     if lexical_weight is not None:
         costs = replace(costs, lexical_weight=lexical_weight)
     lexical_weight = costs.lexical_weight
@@ -372,6 +403,7 @@ def align(
         return _similarity(t_hits, nt, e_hits, ne)
 
     cover, min_content = costs.merge_cover, costs.min_content
+    windows = _windows(vectors, costs) if vectors is not None else None
 
     def bead_score(i0: int, di: int, j0: int, dj: int) -> float:
         prior = costs.beads[(di, dj)]
@@ -417,6 +449,9 @@ def align(
         if translations is not None:
             # the better of the two: a weak translator must not drown the dictionary signal
             sim = max(sim, tr_sim(range(i0, i0 + di), range(j0, j0 + dj)))
+        if windows is not None:
+            first, cosines = row_cos[(di, dj)]
+            penalty -= costs.embed_weight * (cosines[j0 - first] - costs.embed_floor)
         # rewarded once per bead, as Bertalign does: a merge must raise the similarity enough
         # to beat the split it replaces, so unrelated neighbours are left out as 0-1 / 1-0
         return -prior - length_cost + lexical_weight * sim - penalty
@@ -424,9 +459,20 @@ def align(
     neg = -math.inf
     best: dict[tuple[int, int], float] = {(0, 0): 0.0}
     back: dict[tuple[int, int], tuple[int, int]] = {}
+    # per DP row, the cosines of every bead ending there, in one matrix product per shape
+    row_cos: dict[tuple[int, int], tuple[int, list[float]]] = {}
     for i in range(0, n + 1):
         lo = max(0, int(centre(i)) - band)
         hi = min(m, int(centre(i)) + band)
+        if windows is not None:
+            fw, ew = windows
+            for di, dj in costs.beads:
+                if di and dj and i >= di:
+                    first = max(lo - dj, 0)
+                    row_cos[(di, dj)] = (
+                        first,
+                        (ew[dj][first : hi - dj + 1] @ fw[di][i - di]).tolist(),
+                    )
         for j in range(lo, hi + 1):
             if i == 0 and j == 0:
                 continue
@@ -447,7 +493,13 @@ def align(
     if (n, m) not in best:
         # the band was too narrow for this pair of texts: widen it and try again
         return align(
-            fr, en, translations=translations, scorer=scorer, band=band * 2, costs=base_costs
+            fr,
+            en,
+            translations=translations,
+            scorer=scorer,
+            band=band * 2,
+            costs=base_costs,
+            vectors=vectors,
         )
     links = []
     i, j = n, m
@@ -458,6 +510,40 @@ def align(
         i, j = i - di, j - dj
     links.reverse()
     return _absorb_unmatched(links, fr, en, scorer) if scorer is not None else links
+
+
+def _windows(
+    vectors: tuple[np.ndarray, np.ndarray], costs: Costs
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Unit vectors of every run of 1..k consecutive sentences, per side (k: widest bead).
+
+    Each side's vectors are centred on their mean first: a sentence encoder's vectors share a
+    common direction per language (cosines of unrelated sentences sit far above 0), which
+    otherwise rewards every bead alike and so favours more, smaller beads. On the gold books
+    centring raised strict F1 from 0.916 to 0.926 (README, alignment). The mean of a short text
+    is shrunk towards zero, as it says little.
+    """
+    out = []
+    for side, vec in enumerate(vectors):
+        widths = {shape[side] for shape in costs.beads if shape[side]}
+        prefix = np.concatenate(
+            [np.zeros((1, vec.shape[1])), np.cumsum(vec, axis=0, dtype=np.float64)]
+        )
+        runs = {}
+        for w in widths:
+            v = _unit(prefix[w:] - prefix[:-w])
+            if len(v):
+                v = _unit(v - v.mean(0) * len(v) / (len(v) + _CENTRE_SHRINK))
+            runs[w] = v.astype(np.float32)
+        out.append(runs)
+    return out[0], out[1]
+
+
+_CENTRE_SHRINK = 10  # sentences: a side this long is centred on half its mean
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
 
 
 def _absorb_unmatched(

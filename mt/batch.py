@@ -113,6 +113,16 @@ def _init_worker(settings: dict[str, Any]) -> None:
     )
     _WORKER["cache"] = Store(settings["db"])
     _WORKER["repair"] = settings["repair"]
+    _WORKER["threads"] = settings["threads"]
+
+
+def _worker_embedder() -> Any:
+    """The bundled sentence encoder, loaded by a worker when its first reference comes."""
+    from mt.embed import bundled_embedder
+
+    if "embedder" not in _WORKER:
+        _WORKER["embedder"] = bundled_embedder(threads=_WORKER["threads"])
+    return _WORKER["embedder"]
 
 
 def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, str | None]:
@@ -127,6 +137,7 @@ def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, 
             repair_source=_WORKER["repair"],
             cache=_WORKER["cache"],
             calibration=_WORKER["calibration"],
+            embedder=_worker_embedder() if doc.reference else None,
         )
         return doc, result.to_dict(), None
     except Exception as exc:  # recorded as a failed document; the job goes on

@@ -197,6 +197,7 @@ def run_(
     from dataclasses import asdict
     from pathlib import Path
 
+    from mt.embed import bundled_embedder
     from mt.errors import InputError
     from mt.pipeline import run_document
     from mt.report import html_report
@@ -211,6 +212,7 @@ def run_(
     store = Store(db)
     tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
     calibration = load_calibration(tr.path)  # a malformed quality.json stops here, not per article
+    embedder = bundled_embedder() if reference else None
     run_id = store.new_run(
         {
             "model": str(tr.path),
@@ -234,7 +236,13 @@ def run_(
             failed += 1
             continue
         doc = run_document(
-            text, tr, name=name, reference=ref, repair_source=repair, calibration=calibration
+            text,
+            tr,
+            name=name,
+            reference=ref,
+            repair_source=repair,
+            calibration=calibration,
+            embedder=embedder,
         )
         record = doc.to_dict()
         doc_id = store.add_result(run_id, doc)
@@ -390,11 +398,23 @@ def align_(
             help="Let the translation model place sentences the aligner leaves unmatched.",
         ),
     ] = False,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed/--no-embed",
+            help="Compare sentences by the bundled sentence encoder's vectors (when installed).",
+        ),
+    ] = True,
+    embedder: Annotated[
+        str | None,
+        typer.Option("--embedder", help="Sentence encoder folder (default: the bundled one)."),
+    ] = None,
     model: ModelOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
     """Align French and English sentences (n-to-m links), printed as [fr]:[en]:score."""
     from mt.align import align
+    from mt.embed import Embedder, bundled_embedder
     from mt.segment import segment, segment_lines
     from mt.translate import Translator
 
@@ -407,7 +427,9 @@ def align_(
             sides.append([s.text for s in segment(text).sentences])
     fr, en = sides
     scorer = Translator(model, beam=1).score_pairs if score else None
-    for link in align(fr, en, scorer=scorer):
+    encoder = Embedder(embedder) if embedder else bundled_embedder() if embed else None
+    vectors = encoder.pair_vectors(fr, en) if encoder else None
+    for link in align(fr, en, scorer=scorer, vectors=vectors):
         if format is Format.jsonl:
             row = {
                 "fr": link.fr,

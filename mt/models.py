@@ -36,12 +36,14 @@ def is_marian_dir(path: Path) -> bool:
     if not cfg.is_file():
         return False
     try:
-        model_type = json.loads(cfg.read_text(encoding="utf-8")).get("model_type")
+        config = json.loads(cfg.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    if config.get("architectures") == ["MarianEncoder"]:
+        return False  # a sentence encoder (mt/embed.py), not a translation model
     has_weights = any(path.glob("*.safetensors")) or any(path.glob("pytorch_model*.bin"))
     has_tok = all((path / f).is_file() for f in _REQUIRED_TOKENIZER)
-    return model_type == "marian" and has_weights and has_tok
+    return config.get("model_type") == "marian" and has_weights and has_tok
 
 
 def bundled_models() -> list[ModelInfo]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mt.align import align
 from mt.garble import check, repair
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
 from mt.segment import segment, split_metadata
 from mt.translate import SegmentCache, SegmentTranslation, Translator
+
+if TYPE_CHECKING:
+    from mt.embed import Embedder
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,14 @@ def run_document(
     repair_source: bool = False,
     cache: SegmentCache | None = None,
     calibration: Calibration | None = None,
+    embedder: Embedder | None = None,
 ) -> DocumentResult:
     """Process one French document (and optionally its English reference).
 
     ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before;
     ``calibration`` defaults to the model directory's (:func:`mt.score.load_calibration`).
+    ``embedder`` (e.g. :func:`mt.embed.bundled_embedder`) adds sentence vectors to the alignment
+    with the reference.
     """
     calibration = calibration or load_calibration(translator.path)
     reports = check(text)
@@ -99,7 +105,8 @@ def run_document(
         en = [s.text for s in segment(reference).sentences]
         # the model places sentences the aligner leaves unmatched; its translations' word
         # overlap is not passed: on the gold books it did not help (README, alignment)
-        links = align(repaired, en, scorer=translator.score_pairs)
+        vectors = embedder.pair_vectors(repaired, en) if embedder is not None else None
+        links = align(repaired, en, scorer=translator.score_pairs, vectors=vectors)
         for link in links:
             if not link.fr or not link.en:
                 continue  # nothing in the reference for these sentences: no reference score

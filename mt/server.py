@@ -81,6 +81,15 @@ def create_app(
                 state["translator"] = Translator(model, beam=beam, backend=backend)
             return state["translator"]
 
+    def embedder() -> Any:
+        """The bundled sentence encoder (None when not installed), loaded on first use."""
+        from mt.embed import bundled_embedder
+
+        with load_lock:
+            if "embedder" not in state:
+                state["embedder"] = bundled_embedder()
+            return state["embedder"]
+
     def count_sentences(texts: list[str], segmented: bool) -> int:
         from mt.segment import segment, segment_lines
 
@@ -150,7 +159,9 @@ def create_app(
         ]
         if max(len(sides[0]), len(sides[1])) > limits.max_sentences:
             raise HTTPException(413, f"more than {limits.max_sentences} sentences on one side")
-        links = align_sentences(sides[0], sides[1])
+        encoder = embedder()
+        vectors = encoder.pair_vectors(sides[0], sides[1]) if encoder is not None else None
+        links = align_sentences(sides[0], sides[1], vectors=vectors)
         return {"links": [{"fr": x.fr, "en": x.en, "score": x.score} for x in links]}
 
     def run_job(job_id: str, body: JobIn) -> None:
@@ -177,6 +188,7 @@ def create_app(
                         reference=d.reference,
                         repair_source=body.repair,
                         calibration=calibration,
+                        embedder=embedder() if d.reference else None,
                     )
                     with store_lock:
                         doc_id = store.add_result(run_id, doc)

@@ -2,6 +2,7 @@
 
     python scripts/tune_align.py            # the aligner alone
     python scripts/tune_align.py --score    # with the bundled model's scorer, as `--score` runs
+    python scripts/tune_align.py --embed    # with the bundled encoder's vectors (and their costs)
 
 Every setting in the grid aligns all six books of ``../shared/data/align``; the table gives
 strict F1 per book. Picking the best setting on the same books that score it flatters it, so
@@ -23,20 +24,28 @@ sys.path.insert(0, str(ROOT))
 
 from align import (  # noqa: E402  (eval/align.py)
     DATA,
+    add_embed_option,
     add_score_option,
     as_pairs,
+    book_vectors,
     bundled_translator,
     f1,
     read_gold,
 )
 
-from mt.align import Costs, align  # noqa: E402
+from mt.align import Costs, align, default_costs  # noqa: E402
 
 
-def grid() -> list[tuple[str, Costs]]:
+def grid(embed: bool = False) -> list[tuple[str, Costs]]:
     """One-at-a-time variations around the defaults (a full product would take hours)."""
-    base = Costs()
+    base = default_costs(embed)
     out = [("defaults", base)]
+    if embed:  # the costs only sentence vectors use
+        for w in (12.0, 20.0):
+            out.append((f"embed_weight={w}", dataclasses.replace(base, embed_weight=w)))
+        for floor in (0.0, 0.2):
+            out.append((f"embed_floor={floor}", dataclasses.replace(base, embed_floor=floor)))
+
     for pen in (0.0, 3.0, 8.0):
         out.append((f"merge_penalty={pen}", dataclasses.replace(base, merge_penalty=pen)))
     for cover in (0.15, 0.35):
@@ -45,10 +54,10 @@ def grid() -> list[tuple[str, Costs]]:
         out.append((f"insertion_rate={rate}", dataclasses.replace(base, insertion_rate=rate)))
     for lo, hi in ((0.9, 1.1), (0.85, 1.15), (0.75, 1.25)):
         out.append((f"length_ratio={lo}-{hi}", dataclasses.replace(base, length_ratio=(lo, hi))))
-    for lw in (20.0, 28.0):
+    for lw in (4.0, 12.0) if embed else (20.0, 28.0):
         out.append((f"lexical_weight={lw}", dataclasses.replace(base, lexical_weight=lw)))
     for shapes, costs in (
-        (((1, 0), (0, 1)), (3.0, 4.0, 4.5)),
+        (((1, 0), (0, 1)), (3.0, 3.5, 4.5) if embed else (3.0, 4.0, 4.5)),
         (((1, 2), (2, 1)), (1.5, 2.5)),
         (((2, 2),), (2.5, 4.5)),
         (((1, 3), (3, 1)), (3.5, 5.5)),
@@ -63,6 +72,7 @@ def grid() -> list[tuple[str, Costs]]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     add_score_option(p)
+    add_embed_option(p)
     args = p.parse_args()
     scorer = bundled_translator().score_pairs if args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
@@ -74,15 +84,16 @@ def main() -> None:
         )
         for b in books
     }
+    vectors = {b: book_vectors(fr, en) if args.embed else None for b, (fr, en, _) in data.items()}
     short = [b[:8] for b in books]
     print("| setting | " + " | ".join(short) + " | mean |")
     print("|---|" + "---:|" * (len(books) + 1))
     scores: dict[str, list[float]] = {}
     start = time.perf_counter()
-    for name, costs in grid():
+    for name, costs in grid(args.embed):
         row = [
-            f1(as_pairs(align(fr, en, costs=costs, scorer=scorer)), g)[0]
-            for fr, en, g in data.values()
+            f1(as_pairs(align(fr, en, costs=costs, scorer=scorer, vectors=vectors[b])), g)[0]
+            for b, (fr, en, g) in data.items()
         ]
         scores[name] = row
         cells = " | ".join(f"{x:.3f}" for x in row)
