@@ -290,9 +290,7 @@ def _similarity(a_hits: float, a_total: float, b_hits: float, b_total: float) ->
     return (min(a_hits, a_total) + min(b_hits, b_total)) / max(a_total + b_total, 1)
 
 
-def _norm_sf(x: float) -> float:
-    """Two-sided tail probability of a standard normal."""
-    return math.erfc(abs(x) / math.sqrt(2))
+_SQRT_HALF = math.sqrt(0.5)
 
 
 def _insertion_priors(
@@ -405,14 +403,22 @@ def align(
     cover, min_content = costs.merge_cover, costs.min_content
     windows = _windows(vectors, costs) if vectors is not None else None
 
-    def bead_score(i0: int, di: int, j0: int, dj: int) -> float:
-        prior = costs.beads[(di, dj)]
+    # characters before each sentence: a bead's length is one subtraction
+    fr_chars_before = list(itertools.accumulate((c for c, _ in fr_info), initial=0))
+    en_chars_before = list(itertools.accumulate((c for c, _, _ in en_info), initial=0))
+    merge_penalty, embed_weight, embed_floor = (
+        costs.merge_penalty,
+        costs.embed_weight,
+        costs.embed_floor,
+    )
+
+    def bead_score(i0: int, di: int, j0: int, dj: int, prior: float) -> float:
         if di == 0 or dj == 0:
             return -prior
-        lf = sum(fr_info[i][0] for i in range(i0, i0 + di))
-        le = sum(en_info[j][0] for j in range(j0, j0 + dj))
+        lf = fr_chars_before[i0 + di] - fr_chars_before[i0]
+        le = en_chars_before[j0 + dj] - en_chars_before[j0]
         delta = (le - lf * ratio) / math.sqrt(max(lf * ratio, 1.0) * 6.8)
-        length_cost = -math.log(max(_norm_sf(delta), 1e-12))
+        length_cost = -math.log(max(math.erfc(abs(delta) * _SQRT_HALF), 1e-12))  # two-sided tail
         if lexical_weight == 0:
             return -prior - length_cost
         if di == 1 and dj == 1:
@@ -444,14 +450,14 @@ def align(
                     total = en_total[j0 + b_]
                     if total >= min_content:
                         uncovered += max(0.0, cover - e_each[b_] / total)
-            penalty = costs.merge_penalty * uncovered
+            penalty = merge_penalty * uncovered
         sim = _similarity(f_hits, nf, e_hits, ne)
         if translations is not None:
             # the better of the two: a weak translator must not drown the dictionary signal
             sim = max(sim, tr_sim(range(i0, i0 + di), range(j0, j0 + dj)))
         if windows is not None:
             first, cosines = row_cos[(di, dj)]
-            penalty -= costs.embed_weight * (cosines[j0 - first] - costs.embed_floor)
+            penalty -= embed_weight * (cosines[j0 - first] - embed_floor)
         # rewarded once per bead, as Bertalign does: a merge must raise the similarity enough
         # to beat the split it replaces, so unrelated neighbours are left out as 0-1 / 1-0
         return -prior - length_cost + lexical_weight * sim - penalty
@@ -461,6 +467,7 @@ def align(
     back: dict[tuple[int, int], tuple[int, int]] = {}
     # per DP row, the cosines of every bead ending there, in one matrix product per shape
     row_cos: dict[tuple[int, int], tuple[int, list[float]]] = {}
+    shapes = list(costs.beads.items())
     for i in range(0, n + 1):
         lo = max(0, int(centre(i)) - band)
         hi = min(m, int(centre(i)) + band)
@@ -477,14 +484,14 @@ def align(
             if i == 0 and j == 0:
                 continue
             top, arg = neg, (0, 0)
-            for di, dj in costs.beads:
+            for (di, dj), prior in shapes:
                 pi, pj = i - di, j - dj
                 if pi < 0 or pj < 0:
                     continue
                 prev = best.get((pi, pj))
                 if prev is None:
                     continue
-                s = prev + bead_score(pi, di, pj, dj)
+                s = prev + bead_score(pi, di, pj, dj, prior)
                 if s > top:
                     top, arg = s, (di, dj)
             if top > neg:
