@@ -27,13 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from marian_recipe import new_model
-from train_gpu import load_pairs, load_parts, save_parts
+from train_gpu import load_pairs, load_parts, save_parts, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "mt" / "models" / "fr-en-small"
 EXPORT = ROOT / "mt" / "models" / "fr-en-embed"
 MAX_PIECES = 128  # per sentence in training (alignment sentences are rarely longer)
-PAD = 8000
 
 
 def batches(pairs: list[tuple[list[int], list[int]]], size: int, rng: random.Random):  # type: ignore[no-untyped-def]
@@ -57,14 +56,14 @@ def batches(pairs: list[tuple[list[int], list[int]]], size: int, rng: random.Ran
         epoch += 1
 
 
-def pad(seqs: list[list[int]], multiple: int = 8) -> tuple[Any, Any]:
+def pad(seqs: list[list[int]], pad_id: int, multiple: int = 8) -> tuple[Any, Any]:
     import torch
 
     width = -(-max(len(s) for s in seqs) // multiple) * multiple
-    x = torch.full((len(seqs), width), PAD, dtype=torch.long)
+    x = torch.full((len(seqs), width), pad_id, dtype=torch.long)
     for i, s in enumerate(seqs):
         x[i, : len(s)] = torch.tensor(s)
-    return x, (x != PAD).long()
+    return x, (x != pad_id).long()
 
 
 def mean_pool(encoder: Any, ids: Any, mask: Any) -> Any:
@@ -95,7 +94,7 @@ def retrieval(encoder: Any, pairs: list[tuple[list[int], list[int]]], device: An
         for side in (0, 1):
             out = []
             for k in range(0, len(pairs), 256):
-                x, m = pad([p[side] for p in pairs[k : k + 256]])
+                x, m = pad([p[side] for p in pairs[k : k + 256]], encoder.config.pad_token_id)
                 out.append(mean_pool(encoder, x.to(device), m.to(device)).float())
             vecs.append(torch.nn.functional.normalize(torch.cat(out), dim=-1))
     encoder.train()
@@ -109,23 +108,14 @@ def retrieval(encoder: Any, pairs: list[tuple[list[int], list[int]]], device: An
 
 
 def train_run(args: argparse.Namespace) -> None:
-    import sentencepiece as spm
     import torch
 
     t_start = time.time()
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = json.loads((data / "meta.json").read_text())
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        if hasattr(torch.backends.cuda, "enable_cudnn_sdp"):
-            torch.backends.cuda.enable_cudnn_sdp(False)  # see train_gpu.py
-    torch.manual_seed(args.seed)
-    sp = spm.SentencePieceProcessor(model_file=str(data / "spm.model"))
-    model = new_model(meta["vocab"], meta["size"])
-    load_parts(model, data, "init")
+    device, meta, sp, model = start_run(data, args.seed)
     encoder = model.get_encoder().to(device).train()
+    pad_id = model.config.pad_token_id
     del model
     pairs = [(a[:MAX_PIECES] + [0], b[:MAX_PIECES] + [0]) for a, b in load_pairs(data, sp)]
     valid, pairs = pairs[: args.valid], pairs[args.valid :]
@@ -137,7 +127,13 @@ def train_run(args: argparse.Namespace) -> None:
         log.flush()
 
     say(f"{len(pairs):,} training pairs, {len(valid):,} held out; {time.time() - t_start:.0f} s")
-    state: dict[str, Any] = {"steps": 0, "pairs": 0, "seconds": 0.0, "epoch": 0}
+    state: dict[str, Any] = {
+        "steps": 0,
+        "pairs": 0,
+        "seconds": 0.0,
+        "epoch": 0,
+        "device": device.type,
+    }
     state["start"] = retrieval(encoder, valid, device)
     say(f"held-out retrieval at start {state['start']}")
     fused = {"fused": True} if device.type == "cuda" else {}
@@ -160,8 +156,8 @@ def train_run(args: argparse.Namespace) -> None:
             lr *= (1 - progress) / args.cooldown
         for group in opt.param_groups:
             group["lr"] = lr
-        x, xm = (t.to(device) for t in pad([p[0] for p in batch]))
-        y, ym = (t.to(device) for t in pad([p[1] for p in batch]))
+        x, xm = (t.to(device) for t in pad([p[0] for p in batch], pad_id))
+        y, ym = (t.to(device) for t in pad([p[1] for p in batch], pad_id))
         with torch.autocast(device.type, dtype=torch.bfloat16):
             a = mean_pool(encoder, x, xm).float()
             b = mean_pool(encoder, y, ym).float()
@@ -198,12 +194,11 @@ def train_run(args: argparse.Namespace) -> None:
 def export(args: argparse.Namespace) -> None:
     """Write the run's encoder into the package as a ``MarianEncoder`` folder (fp16 weights)."""
     import torch
-    from transformers import MarianConfig
     from transformers.models.marian.modeling_marian import MarianEncoder
 
-    source = Path(args.source)
+    source, init = Path(args.source), Path(args.init)
     run = json.loads((source / "embed.json").read_text())
-    config = MarianConfig.from_pretrained(BUNDLED)
+    config = new_model(run["vocab"], run["size"]).config  # the shape the pack was trained in
     config.architectures = ["MarianEncoder"]
     encoder = MarianEncoder(config)
     load_parts(encoder, source, "embed")
@@ -211,11 +206,13 @@ def export(args: argparse.Namespace) -> None:
     if out.exists():
         shutil.rmtree(out)
     encoder.to(torch.float16).save_pretrained(out, max_shard_size="15MB")
+    # the translation model's tokenizer files, and how it prepares French
     for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
-        shutil.copy(BUNDLED / name, out / name)
-    shutil.copy(BUNDLED / "source_prepare.json", out / "source_prepare.json")
+        shutil.copy(init / name, out / name)
+    if (init / "source_prepare.json").is_file():
+        shutil.copy(init / "source_prepare.json", out / "source_prepare.json")
     info = {
-        "init": "mt/models/fr-en-small (its encoder)",
+        "init": f"{init.name} (its encoder)",
         "pooling": "mean",
         "steps": run["steps"],
         "pairs": run["pairs"],
@@ -230,8 +227,72 @@ def export(args: argparse.Namespace) -> None:
         "held_out_retrieval": {"start": run.get("start"), "end": run.get("end")},
     }
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n")
+    (out / "README.md").write_text(card(info, run, encoder), encoding="utf-8")
     size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
     print(f"exported {out} ({size:.1f} MB)")
+
+
+def card(info: dict[str, Any], run: dict[str, Any], encoder: Any) -> str:
+    """The model card (``README.md``), from the run's numbers."""
+    cfg = encoder.config
+    params = sum(p.numel() for p in encoder.parameters())
+    start, end = run.get("start") or {}, run.get("end") or {}
+    extra = " and ".join(run.get("extra") or []) or "nothing"
+    gpu = "a lent GPU" if run.get("device", "cuda") == "cuda" else "the CPU"
+    return f"""# fr-en-embed: French/English sentence encoder for alignment
+
+A dual-language sentence encoder in the manner of LaBSE, at the size of the bundled translation
+model. `mt.align` uses it to compare blocks of sentences (`mt align`, `mt run --reference`,
+`mt batch` with references, the service's `/v1/align`). It is not a translation model; `mt models`
+does not list it. Written by `python scripts/train_embed.py export`.
+
+## Model
+
+- `MarianEncoder` (transformers): {cfg.encoder_layers} layers, d_model {cfg.d_model},
+  {cfg.encoder_attention_heads} heads, FFN {cfg.encoder_ffn_dim}, {cfg.activation_function},
+  sinusoidal positions; the tokenizer files of `{info["init"].split()[0]}` (joint vocabulary).
+  {params / 1e6:.1f} M parameters, stored in fp16 and loaded as fp32.
+- French and English go through the same encoder. French is prepared as for the translation
+  model (`source_prepare.json`); both sides are normalised (`mt.translate.normalise`).
+- A sentence's vector is the mean of its token states (eos included). `mt.embed.Embedder.vectors`
+  returns the *sum* instead, so that the sum of a run of rows is, up to its length, the vector of
+  those sentences read as one; the aligner normalises.
+
+## Training
+
+`scripts/train_embed.py run` on {gpu}, started from the encoder of `{info["init"].split()[0]}`:
+
+| | |
+|---|---|
+| data | {run.get("lines", 0) - run["args"]["valid"]:,} pairs: the training stream (`runs/data/stream.tsv`) from line {run.get("from_line", 0):,}, with {extra} mixed in; {run["args"]["valid"]:,} more held out |
+| objective | symmetric InfoNCE over in-batch negatives, additive margin {info["margin"]}, scale {info["scale"]} |
+| batches | {info["batch"]:,} pairs of similar French length |
+| optimiser | AdamW, lr {info["lr"]}, {run["args"]["warmup"]} warm-up steps, linear decay over the last {run["args"]["cooldown"]:.0%}; bf16 autocast |
+| length | {info["steps"]:,} steps, {info["pairs"] / 1e6:.2f} M pairs, {info["seconds"]} s |
+
+Held-out retrieval (each held-out sentence against all held-out translations):
+
+| | fr → en | en → fr | mean cosine of true pairs |
+|---|---:|---:|---:|
+| start | {start.get("fr_to_en")} | {start.get("en_to_fr")} | {start.get("pair_cosine")} |
+| end | **{end.get("fr_to_en")}** | **{end.get("en_to_fr")}** | {end.get("pair_cosine")} |
+
+Data sources and licences are those of the translation model (its README).
+
+## Alignment
+
+`python eval/align.py --embed` scores alignment with these vectors on the six gold books (the
+project README's alignment section has the table).
+
+## Use
+
+```python
+from mt import Embedder, align
+
+embedder = Embedder()                        # this folder; Embedder("path/to/encoder") for another
+links = align(fr_sentences, en_sentences, vectors=embedder.pair_vectors(fr_sentences, en_sentences))
+```
+"""
 
 
 def main() -> None:
@@ -254,6 +315,9 @@ def main() -> None:
     pe = sub.add_parser("export", help="write a run's encoder into mt/models/fr-en-embed")
     pe.add_argument("--from", dest="source", required=True)
     pe.add_argument("--out", default=str(EXPORT))
+    pe.add_argument(
+        "--init", default=str(BUNDLED), help="the translation model the run started from"
+    )
     args = p.parse_args()
     {"run": train_run, "export": export}[args.cmd](args)
 

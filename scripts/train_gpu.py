@@ -248,27 +248,37 @@ def batches_forever(pairs, budget: int, pad: int, seed: int, pad_to: int = 1):  
         yield (*q.get(), ready)
 
 
-def train_run(args: argparse.Namespace) -> None:
+def start_run(data: Path, seed: int, cudnn_attention: bool = False) -> tuple[Any, ...]:
+    """Device, pack metadata, SentencePiece model and the packed model, for a run on ``data``.
+
+    On CUDA: TF32 matmuls, and cuDNN attention off unless asked for — it builds a plan for each
+    new batch shape: with it, the first epoch (every shape new) ran at 60k-185k tokens/s against
+    520k-650k later; without, at 490k-590k from the start (README, Training).
+    """
     import sentencepiece as spm
+    import torch
+
+    meta = json.loads((data / "meta.json").read_text())
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        if hasattr(torch.backends.cuda, "enable_cudnn_sdp") and not cudnn_attention:
+            torch.backends.cuda.enable_cudnn_sdp(False)
+        print(torch.cuda.get_device_name(), flush=True)
+    torch.manual_seed(seed)
+    sp = spm.SentencePieceProcessor(model_file=str(data / "spm.model"))
+    model = new_model(meta["vocab"], meta["size"])
+    load_parts(model, data, "init")
+    return device, meta, sp, model
+
+
+def train_run(args: argparse.Namespace) -> None:
     import torch
 
     t_start = time.time()
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = json.loads((data / "meta.json").read_text())
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        # cuDNN's attention (picked for masked attention on an H100) builds a plan for each new
-        # batch shape: with it, the first epoch (every shape new) ran at 60k-185k tokens/s
-        # against 520k-650k later; without, at 490k-590k from the start (README, Training)
-        if hasattr(torch.backends.cuda, "enable_cudnn_sdp") and not args.cudnn_attention:
-            torch.backends.cuda.enable_cudnn_sdp(False)
-        print(torch.cuda.get_device_name(), flush=True)
-    torch.manual_seed(args.seed)
-    sp = spm.SentencePieceProcessor(model_file=str(data / "spm.model"))
-    model = new_model(meta["vocab"], meta["size"])
-    load_parts(model, data, "init")
+    device, meta, sp, model = start_run(data, args.seed, args.cudnn_attention)
     model.to(device).train()
     pad = model.config.pad_token_id
     pairs = load_pairs(data, sp)

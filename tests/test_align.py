@@ -122,15 +122,18 @@ def test_align_cli_with_a_scoring_model(tmp_path: Path, tiny_model: Path) -> Non
     assert res.returncode != 0 and b"Traceback" not in res.stderr
 
 
+# invented French words: no dictionary entry, cognate or shared name links the two sides
+INVENTED_FR = ["Zorbu flimaq tresko vandi.", "Kwazzo blorpi trindel snebu.", "Plofa grindu vesk."]
+INSERTED_EN = [
+    "The harbour froze overnight.",
+    "Nobody had expected the cold.",  # no French counterpart
+    "Fishermen stayed at home.",
+    "Children skated.",
+]
+
+
 def test_translations_place_an_inserted_sentence() -> None:
-    # invented French words: no dictionary entry, cognate or shared name links the two sides
-    fr = ["Zorbu flimaq tresko vandi.", "Kwazzo blorpi trindel snebu.", "Plofa grindu vesk."]
-    en = [
-        "The harbour froze overnight.",
-        "Nobody had expected the cold.",  # no French counterpart
-        "Fishermen stayed at home.",
-        "Children skated.",
-    ]
+    fr, en = INVENTED_FR, INSERTED_EN
     translations = [en[0], en[2], en[3]]
     expected = [([0], [0]), ([], [1]), ([1], [2]), ([2], [3])]
     with_mt = mt.align(fr, en, translations=translations)

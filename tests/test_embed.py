@@ -14,7 +14,7 @@ from mt.embed import Embedder, bundled_embedder, is_embedder_dir
 from mt.models import is_marian_dir
 
 from .conftest import SAMPLE
-from .test_align import covers
+from .test_align import INSERTED_EN, INVENTED_FR, covers
 from .test_cli import run
 
 
@@ -62,14 +62,7 @@ def test_an_encoder_folder_is_not_a_translation_model(tiny_model: Path, tiny_enc
 
 
 def test_vectors_place_an_inserted_sentence() -> None:
-    # invented French words: no dictionary entry, cognate or shared name links the two sides
-    fr = ["Zorbu flimaq tresko vandi.", "Kwazzo blorpi trindel snebu.", "Plofa grindu vesk."]
-    en = [
-        "The harbour froze overnight.",
-        "Nobody had expected the cold.",  # no French counterpart
-        "Fishermen stayed at home.",
-        "Children skated.",
-    ]
+    fr, en = INVENTED_FR, INSERTED_EN
     axes = np.eye(4, dtype=np.float32) * 10
     fv = axes[[0, 2, 3]]
     ev = axes[[0, 1, 2, 3]]

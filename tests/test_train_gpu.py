@@ -167,3 +167,30 @@ def test_prepare_refuses_a_vocabulary_folder_without_one(tmp_path: Path) -> None
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert res.returncode != 0
     assert "no source.spm" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_embed_run_trains_and_exports_an_encoder(tiny_model: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    from mt.embed import Embedder
+
+    _tiny_pack(tiny_model, tmp_path / "pack")
+    out, folder = tmp_path / "out", tmp_path / "encoder"
+    script = str(SCRIPTS / "train_embed.py")
+    run_args = ["--data", str(tmp_path / "pack"), "--out", str(out), "--minutes", "0.05"]
+    run_args += ["--batch", "8", "--valid", "8", "--log-every", "2", "--warmup", "2"]
+    res = subprocess.run(
+        [sys.executable, script, "run", *run_args], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    info = json.loads((out / "embed.json").read_text())
+    assert info["steps"] > 0 and info["device"] == "cpu"
+    assert set(info["end"]) == {"fr_to_en", "en_to_fr", "pair_cosine"}
+    export = [sys.executable, script, "export", "--from", str(out), "--out", str(folder)]
+    res = subprocess.run(
+        [*export, "--init", str(tiny_model)], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "the CPU" in (folder / "README.md").read_text()
+    vectors = Embedder(folder).vectors(["Il pleut.", "Le chat dort."], "fr")
+    assert vectors.shape == (2, 64) and np.isfinite(vectors).all()
