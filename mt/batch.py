@@ -113,15 +113,17 @@ def _init_worker(settings: dict[str, Any]) -> None:
     )
     _WORKER["cache"] = Store(settings["db"])
     _WORKER["repair"] = settings["repair"]
-    _WORKER["threads"] = settings["threads"]
+    _WORKER["settings"] = settings
 
 
 def _worker_embedder() -> Any:
-    """The bundled sentence encoder, loaded by a worker when its first reference comes."""
-    from mt.embed import bundled_embedder
+    """The run's sentence encoder (or None), loaded by a worker when its first reference comes."""
+    from mt.embed import Embedder
 
     if "embedder" not in _WORKER:
-        _WORKER["embedder"] = bundled_embedder(threads=_WORKER["threads"])
+        settings = _WORKER["settings"]
+        path = settings["embedder"]
+        _WORKER["embedder"] = Embedder(path, threads=settings["threads"]) if path else None
     return _WORKER["embedder"]
 
 
@@ -177,6 +179,7 @@ def run_batch(
     """
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine '{engine}' (local or ray)")
+    from mt.embed import BUNDLED_EMBEDDER, is_embedder_dir
     from mt.models import resolve
     from mt.score import load_calibration
     from mt.store import Store
@@ -205,6 +208,8 @@ def run_batch(
         "threads": threads or (max(1, (mp.cpu_count() or 1) // workers) if workers > 1 else None),
         "db": str(db),
         "repair": repair,
+        # the sentence encoder that aligns documents to their references (None: not installed)
+        "embedder": str(BUNDLED_EMBEDDER) if is_embedder_dir(BUNDLED_EMBEDDER) else None,
     }
     run_id = store.new_run(
         {k: v for k, v in settings.items() if k != "db"}

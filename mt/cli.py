@@ -222,6 +222,7 @@ def run_(
             "vmap": getattr(tr.backend, "use_vmap", False),
             # quality scores of runs under different calibrations are not comparable
             "calibration": asdict(calibration),
+            "embedder": str(embedder.path) if embedder else None,
         }
     )
     out_dir = Path(out) if out else None

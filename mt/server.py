@@ -175,7 +175,14 @@ def create_app(
         try:
             tr = translator()
             calibration = load_calibration(tr.path)
-            settings = {"model": str(tr.path), "backend": backend, "beam": beam, "job": job_id}
+            encoder = embedder() if any(d.reference for d in body.documents) else None
+            settings = {
+                "model": str(tr.path),
+                "backend": backend,
+                "beam": beam,
+                "job": job_id,
+                "embedder": str(encoder.path) if encoder else None,
+            }
             with store_lock:
                 run_id = store.new_run(settings | {"calibration": asdict(calibration)})
             job["run_id"] = run_id
@@ -188,7 +195,7 @@ def create_app(
                         reference=d.reference,
                         repair_source=body.repair,
                         calibration=calibration,
-                        embedder=embedder() if d.reference else None,
+                        embedder=encoder,
                     )
                     with store_lock:
                         doc_id = store.add_result(run_id, doc)

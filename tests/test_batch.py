@@ -176,3 +176,21 @@ def test_progress_display_on_a_terminal(fast_model: Path, tmp_path: Path) -> Non
     assert b"documents" in shown and b"sent/s" in shown and b"5/5" in shown
     res = run(*args[:3], str(tmp_path / "q.db"), *args[4:])  # not a terminal: plain log lines
     assert b"[batch] 5/5 documents" in res.stderr
+
+
+def test_references_are_aligned_with_the_bundled_encoder(fast_model: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    doc = {
+        "id": "r1",
+        "text": "Le chat dort sur le canapé. Il pleut depuis trois jours.",
+        "reference": "The cat is sleeping on the sofa. It has been raining for three days.",
+    }
+    src.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    db = tmp_path / "r.db"
+    res = run("batch", str(src), "--out", str(db), "--model", str(fast_model), "--beam", "1")
+    assert res.returncode == 0, res.stderr
+    with sqlite3.connect(db) as con:
+        (settings,) = con.execute("SELECT settings FROM runs").fetchone()
+        refs = [r for (r,) in con.execute("SELECT reference FROM sentences ORDER BY idx")]
+    assert json.loads(settings)["embedder"].endswith("fr-en-embed")
+    assert refs == ["The cat is sleeping on the sofa.", "It has been raining for three days."]
