@@ -260,7 +260,8 @@ does not list it. Written by `python scripts/train_embed.py export`.
 
 ## Training
 
-`scripts/train_embed.py run` on {gpu}, started from the encoder of `{info["init"].split()[0]}`:
+`scripts/train_embed.py run` on {gpu}, started from the encoder of `{info["init"].split()[0]}` as it
+was after {run.get("init_tokens", 0) / 1e6:.1f} M target tokens of translation training:
 
 | | |
 |---|---|
