@@ -290,8 +290,9 @@ project README's alignment section has the table).
 ```python
 from mt import Embedder, align
 
-embedder = Embedder()                        # this folder; Embedder("path/to/encoder") for another
-links = align(fr_sentences, en_sentences, vectors=embedder.pair_vectors(fr_sentences, en_sentences))
+embedder = Embedder()  # this folder; Embedder("path/to/encoder") for another
+vectors = embedder.pair_vectors(fr_sentences, en_sentences)
+links = align(fr_sentences, en_sentences, vectors=vectors)
 ```
 """
 
