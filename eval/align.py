@@ -19,6 +19,7 @@ import json
 import resource
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,17 +82,16 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+@cache
+def _bundled_embedder() -> Embedder:
+    from mt.embed import Embedder
+
+    return Embedder()
+
+
 def book_vectors(fr: list[str], en: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Both sides' vectors from the bundled encoder (loaded once)."""
-    global _EMBEDDER
-    if _EMBEDDER is None:
-        from mt.embed import Embedder
-
-        _EMBEDDER = Embedder()
-    return _EMBEDDER.pair_vectors(fr, en)
-
-
-_EMBEDDER: Embedder | None = None
+    return _bundled_embedder().pair_vectors(fr, en)
 
 
 def bundled_translator() -> Translator:

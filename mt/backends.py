@@ -54,6 +54,17 @@ class Backend(Protocol):
         ...
 
 
+def pad_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
+    """Token id lists as one padded ``(rows, longest)`` torch tensor, and its attention mask."""
+    import torch
+
+    width = max(len(s) for s in batch)
+    x = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    for i, s in enumerate(batch):
+        x[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+    return x, (x != pad_id).long()
+
+
 class TorchBackend:
     """transformers' ``MarianMTModel`` on torch (fp32)."""
 
@@ -71,13 +82,7 @@ class TorchBackend:
         self.max_positions = int(cfg.max_position_embeddings)
 
     def _pad(self, batch: list[list[int]]) -> tuple[Any, Any]:
-        import torch
-
-        width = max(len(s) for s in batch)
-        x = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
-        for i, s in enumerate(batch):
-            x[i, : len(s)] = torch.tensor(s, dtype=torch.long)
-        return x, (x != self.pad_id).long()
+        return pad_batch(batch, self.pad_id)
 
     def generate(
         self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0

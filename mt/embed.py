@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from mt.backends import pad_batch
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.translate import length_batches, normalise, source_preparation, split_elisions
 
@@ -104,11 +105,7 @@ class Embedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with torch.inference_mode():
             for batch in length_batches([len(p) for p in parts], self.max_batch_tokens):
-                width = max(len(parts[i]) for i in batch)
-                x = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
-                for row, i in enumerate(batch):
-                    x[row, : len(parts[i])] = torch.tensor(parts[i])
-                mask = (x != self.pad_id).long()
+                x, mask = pad_batch([parts[i] for i in batch], self.pad_id)
                 states = self.encoder(input_ids=x, attention_mask=mask).last_hidden_state
                 sums = (states * mask.unsqueeze(-1)).sum(1).numpy()
                 for row, i in enumerate(batch):
