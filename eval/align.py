@@ -4,6 +4,7 @@
     python eval/align.py --score         # + the bundled model places unmatched sentences
     python eval/align.py --translate     # + overlap with the bundled model's translations
     python eval/align.py --embed         # + the bundled sentence encoder's vectors
+    python eval/align.py --embed --embedder DIR   # + another encoder's (train_embed.py export)
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
@@ -80,18 +81,26 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="compare beads by the bundled sentence encoder's vectors (mt.embed)",
     )
+    p.add_argument(
+        "--embedder",
+        default=None,
+        metavar="DIR",
+        help="with --embed: another encoder folder (e.g. a scripts/train_embed.py export)",
+    )
 
 
 @cache
-def _bundled_embedder() -> Embedder:
+def _embedder(folder: str | None) -> Embedder:
     from mt.embed import Embedder
 
-    return Embedder()
+    return Embedder(folder)
 
 
-def book_vectors(fr: list[str], en: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides' vectors from the bundled encoder (loaded once)."""
-    return _bundled_embedder().pair_vectors(fr, en)
+def book_vectors(
+    fr: list[str], en: list[str], embedder: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides' vectors from the bundled encoder, or the one in ``embedder`` (loaded once)."""
+    return _embedder(embedder).pair_vectors(fr, en)
 
 
 def bundled_translator() -> Translator:
@@ -111,6 +120,8 @@ def main() -> None:
     add_score_option(p)
     add_embed_option(p)
     args = p.parse_args()
+    if args.embedder and not args.embed:
+        p.error("--embedder needs --embed")
     translator = bundled_translator() if args.translate or args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     print(
@@ -129,7 +140,7 @@ def main() -> None:
             else None
         )
         start = time.perf_counter()
-        vectors = book_vectors(fr, en) if args.embed else None
+        vectors = book_vectors(fr, en, args.embedder) if args.embed else None
         if vectors is not None:
             all_vectors.append(vectors)
         embed_seconds = time.perf_counter() - start

@@ -22,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,47 @@ def mean_pool(encoder: Any, ids: Any, mask: Any) -> Any:
     return (h * m).sum(1) / m.sum(1)
 
 
+def merged_rows(
+    batch: list[tuple[list[int], list[int]]], k: int, rng: random.Random
+) -> tuple[list[tuple[int, int]], list[list[int]], list[list[int]]]:
+    """``k`` pairs of pairs to merge, and the merged texts: half joined in French, half in English.
+
+    A merge stands for a 1-2 / 2-1 bead of an alignment: one side is the two sentences written as
+    one text (encoded together), the other the two sentences apart, their token states summed as
+    the aligner sums rows. Both pairs stay in the batch, so a merged row must prefer its merged
+    partner to either part, and each single sentence its own translation to a merge that holds
+    it: the choice between a 1-1 and a 1-2 / 2-1 bead.
+    """
+    order = rng.sample(range(len(batch)), 2 * k) if 2 * k <= len(batch) else []
+    merges = list(zip(order[:k], order[k:], strict=True))
+    half = len(merges) // 2
+    fr_joined = [batch[p][0][:-1] + batch[q][0] for p, q in merges[:half]]
+    en_joined = [batch[p][1][:-1] + batch[q][1] for p, q in merges[half:]]
+    return merges, fr_joined, en_joined
+
+
+def with_merges(
+    single: tuple[Any, Any],
+    lengths: tuple[Any, Any],
+    joined: tuple[Any, Any],
+    merges: list[tuple[int, int]],
+) -> tuple[Any, Any]:
+    """The batch's French and English rows with the merged rows appended (see merged_rows)."""
+    import torch
+
+    if not merges:
+        return single
+    half = len(merges) // 2
+    p = torch.tensor([a for a, _ in merges], device=single[0].device)
+    q = torch.tensor([b for _, b in merges], device=single[0].device)
+    sums = [v * n.unsqueeze(-1) for v, n in zip(single, lengths, strict=True)]
+    apart = [s[p] + s[q] for s in sums]
+    # French joined for the first half (English apart), English joined for the second half
+    fr_rows = torch.cat([joined[0], apart[0][half:]])
+    en_rows = torch.cat([apart[1][:half], joined[1]])
+    return torch.cat([single[0], fr_rows]), torch.cat([single[1], en_rows])
+
+
 def contrastive_loss(a: Any, b: Any, scale: float, margin: float) -> Any:
     """Symmetric InfoNCE over unit vectors; the true pair's similarity is lowered by ``margin``."""
     import torch
@@ -85,25 +127,42 @@ def contrastive_loss(a: Any, b: Any, scale: float, margin: float) -> Any:
 
 
 def retrieval(encoder: Any, pairs: list[tuple[list[int], list[int]]], device: Any) -> dict:
-    """Accuracy of nearest-neighbour search among the held-out pairs, both ways."""
+    """Nearest-neighbour accuracy among the held-out pairs, both ways, and among merges.
+
+    ``merge_fr_to_en``: the held-out pairs are also merged two by two (2k, 2k+1), the French
+    written as one text and the English summed apart (a 1-2 bead); how often each merged French
+    text and each single French sentence finds its own among all singles and merges in English.
+    """
     import torch
 
     encoder.eval()
-    vecs = []
+
+    def encode(seqs: list[list[int]]) -> tuple[Any, Any]:
+        out, lengths = [], []
+        for k in range(0, len(seqs), 256):
+            x, m = pad(seqs[k : k + 256], encoder.config.pad_token_id)
+            out.append(mean_pool(encoder, x.to(device), m.to(device)).float())
+            lengths.append(m.sum(1).float().to(device))
+        return torch.cat(out), torch.cat(lengths)
+
+    unit = torch.nn.functional.normalize
     with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16):
-        for side in (0, 1):
-            out = []
-            for k in range(0, len(pairs), 256):
-                x, m = pad([p[side] for p in pairs[k : k + 256]], encoder.config.pad_token_id)
-                out.append(mean_pool(encoder, x.to(device), m.to(device)).float())
-            vecs.append(torch.nn.functional.normalize(torch.cat(out), dim=-1))
+        (fr, _), (en, en_len) = encode([p[0] for p in pairs]), encode([p[1] for p in pairs])
+        half = len(pairs) // 2
+        joined, _ = encode([pairs[2 * i][0][:-1] + pairs[2 * i + 1][0] for i in range(half)])
     encoder.train()
-    sims = vecs[0] @ vecs[1].T
+    sims = unit(fr, dim=-1) @ unit(en, dim=-1).T
     gold = torch.arange(len(pairs), device=sims.device)
+    en_sums = en * en_len.unsqueeze(-1)
+    en_merged = en_sums[0 : 2 * half : 2] + en_sums[1 : 2 * half : 2]
+    pool = unit(torch.cat([en, en_merged]), dim=-1)
+    queries = unit(torch.cat([fr, joined]), dim=-1)
+    targets = torch.cat([gold, len(pairs) + torch.arange(half, device=gold.device)])
     return {
         "fr_to_en": round(float((sims.argmax(1) == gold).float().mean()), 4),
         "en_to_fr": round(float((sims.argmax(0) == gold).float().mean()), 4),
         "pair_cosine": round(float(sims.diag().mean()), 4),
+        "merge_fr_to_en": round(float(((queries @ pool.T).argmax(1) == targets).float().mean()), 4),
     }
 
 
@@ -114,9 +173,24 @@ def train_run(args: argparse.Namespace) -> None:
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     device, meta, sp, model = start_run(data, args.seed)
-    encoder = model.get_encoder().to(device).train()
+    encoder = model.get_encoder()
+    if args.init_encoder:  # go on from an exported encoder instead of the pack's translation model
+        from safetensors.torch import load_file
+
+        folder = Path(args.init_encoder)
+        state = {}
+        for f in sorted(folder.glob("*.safetensors")):
+            state.update({k: v.float() for k, v in load_file(str(f)).items()})
+        missing, unexpected = encoder.load_state_dict(state, strict=False)
+        if unexpected or missing:
+            sys.exit(f"{folder}: weights do not fit the encoder ({unexpected or missing})")
+        meta["init_encoder"] = folder.name
+        if (folder / "training.json").is_file():
+            meta["init_stages"] = stages(json.loads((folder / "training.json").read_text()))
+    encoder = encoder.to(device).train()
     pad_id = model.config.pad_token_id
     del model
+    rng = random.Random(args.seed + 1)
     pairs = [(a[:MAX_PIECES] + [0], b[:MAX_PIECES] + [0]) for a, b in load_pairs(data, sp)]
     valid, pairs = pairs[: args.valid], pairs[args.valid :]
     log = open(out / "log.txt", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
@@ -156,11 +230,18 @@ def train_run(args: argparse.Namespace) -> None:
             lr *= (1 - progress) / args.cooldown
         for group in opt.param_groups:
             group["lr"] = lr
-        x, xm = (t.to(device) for t in pad([p[0] for p in batch], pad_id))
-        y, ym = (t.to(device) for t in pad([p[1] for p in batch], pad_id))
+        merges, fr_joined, en_joined = merged_rows(
+            batch, int(len(batch) * args.merge_share / 2), rng
+        )
+        x, xm = (t.to(device) for t in pad([p[0] for p in batch] + fr_joined, pad_id))
+        y, ym = (t.to(device) for t in pad([p[1] for p in batch] + en_joined, pad_id))
         with torch.autocast(device.type, dtype=torch.bfloat16):
             a = mean_pool(encoder, x, xm).float()
             b = mean_pool(encoder, y, ym).float()
+        n = len(batch)
+        a, b = with_merges(
+            (a[:n], b[:n]), (xm[:n].sum(1).float(), ym[:n].sum(1).float()), (a[n:], b[n:]), merges
+        )
         loss = contrastive_loss(
             torch.nn.functional.normalize(a, dim=-1),
             torch.nn.functional.normalize(b, dim=-1),
@@ -191,6 +272,47 @@ def train_run(args: argparse.Namespace) -> None:
     say(f"done in {time.time() - t_start:.0f} s")
 
 
+def stage(run: dict[str, Any]) -> dict[str, Any]:
+    """One training run's record, as the model card lists it (``run``: the run's embed.json)."""
+    return {
+        "device": run.get("device", "cuda"),
+        "init_encoder": run.get("init_encoder"),
+        "init_tokens": None if run.get("init_encoder") else run.get("init_tokens"),
+        "steps": run["steps"],
+        "pairs": run["pairs"],
+        "seconds": run["seconds"],
+        "batch": run["args"]["batch"],
+        "lr": run["args"]["lr"],
+        "scale": run["args"]["scale"],
+        "margin": run["args"]["margin"],
+        "merge_share": run["args"].get("merge_share", 0.0),
+        "valid": run["args"]["valid"],
+        "from_line": run.get("from_line"),
+        "pack_lines": run.get("lines"),
+        "extra": run.get("extra", []),
+        "held_out_retrieval": {"start": run.get("start"), "end": run.get("end")},
+    }
+
+
+def stages(training: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs behind an exported encoder (its training.json; the first exports had one run)."""
+    if "stages" in training:
+        return list(training["stages"])
+    keys = ("steps", "pairs", "seconds", "batch", "lr", "scale", "margin", "from_line", "extra")
+    return [
+        {
+            "device": "cuda",
+            "init_encoder": None,
+            "init_tokens": training.get("init_tokens"),
+            **{k: training.get(k) for k in keys},
+            "merge_share": 0.0,
+            "valid": 2000,
+            "pack_lines": training.get("pack_lines"),
+            "held_out_retrieval": training.get("held_out_retrieval"),
+        }
+    ]
+
+
 def export(args: argparse.Namespace) -> None:
     """Write the run's encoder into the package as a ``MarianEncoder`` folder (fp16 weights)."""
     import torch
@@ -214,18 +336,9 @@ def export(args: argparse.Namespace) -> None:
     info = {
         "init": f"{init.name} (its encoder)",
         "pooling": "mean",
-        "steps": run["steps"],
-        "pairs": run["pairs"],
-        "seconds": run["seconds"],
-        "batch": run["args"]["batch"],
-        "lr": run["args"]["lr"],
-        "scale": run["args"]["scale"],
-        "margin": run["args"]["margin"],
-        "from_line": run.get("from_line"),
-        "pack_lines": run.get("lines"),
-        "extra": run.get("extra", []),
-        "held_out_retrieval": {"start": run.get("start"), "end": run.get("end")},
+        "stages": [*run.get("init_stages", []), stage(run)],
     }
+    info["init_tokens"] = info["stages"][0].get("init_tokens")
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n")
     (out / "README.md").write_text(card(info, run, encoder), encoding="utf-8")
     size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
@@ -233,12 +346,31 @@ def export(args: argparse.Namespace) -> None:
 
 
 def card(info: dict[str, Any], run: dict[str, Any], encoder: Any) -> str:
-    """The model card (``README.md``), from the run's numbers."""
+    """The model card (``README.md``), from the runs' numbers (``info["stages"]``)."""
     cfg = encoder.config
     params = sum(p.numel() for p in encoder.parameters())
-    start, end = run.get("start") or {}, run.get("end") or {}
-    extra = " and ".join(run.get("extra") or []) or "nothing"
-    gpu = "a lent GPU" if run.get("device", "cuda") == "cuda" else "the CPU"
+    first = info["stages"][0]
+    rows = []
+    for k, st in enumerate(info["stages"], 1):
+        where = "lent GPU" if st["device"] == "cuda" else "CPU"
+        extra = " + ".join(st.get("extra") or []) or "none"
+        ret = st.get("held_out_retrieval") or {}
+        a, b = ret.get("start") or {}, ret.get("end") or {}
+        merge = f"{a.get('merge_fr_to_en', '–')} → {b.get('merge_fr_to_en', '–')}"
+        rows.append(
+            f"| {k} | {where} | {st.get('from_line') or 0:,} ({extra}) | {st['batch']:,} | "
+            f"{st['lr']} | {st.get('merge_share') or 0} | {st['steps']:,} | "
+            f"{st['pairs'] / 1e6:.2f} M | {st['seconds']} s | {st.get('valid')} | "
+            f"{a.get('fr_to_en')} → **{b.get('fr_to_en')}** | "
+            f"{a.get('en_to_fr')} → **{b.get('en_to_fr')}** | {merge} |"
+        )
+    table = "\n".join(rows)
+    tokens = first.get("init_tokens")
+    after = (
+        f" as it was after {tokens / 1e6:.1f} M target tokens of translation training"
+        if tokens
+        else ""
+    )
     return f"""# fr-en-embed: French/English sentence encoder for alignment
 
 A dual-language sentence encoder in the manner of LaBSE, at the size of the bundled translation
@@ -260,23 +392,26 @@ does not list it. Written by `python scripts/train_embed.py export`.
 
 ## Training
 
-`scripts/train_embed.py run` on {gpu}, started from the encoder of `{info["init"].split()[0]}` as it
-was after {run.get("init_tokens", 0) / 1e6:.1f} M target tokens of translation training:
+Started from the encoder of `{info["init"].split()[0]}`{after}, then trained by
+`scripts/train_embed.py run`, one run after another (each from the previous one's weights,
+`--init-encoder`), on training pairs from the stream `runs/data/stream.tsv` (from the line given,
+with the corpora named upweighted):
 
-| | |
-|---|---|
-| data | {run.get("lines", 0) - run["args"]["valid"]:,} pairs: the training stream (`runs/data/stream.tsv`) from line {run.get("from_line", 0):,}, with {extra} mixed in; {run["args"]["valid"]:,} more held out |
-| objective | symmetric InfoNCE over in-batch negatives, additive margin {info["margin"]}, scale {info["scale"]} |
-| batches | {info["batch"]:,} pairs of similar French length |
-| optimiser | AdamW, lr {info["lr"]}, {run["args"]["warmup"]} warm-up steps, linear decay over the last {run["args"]["cooldown"]:.0%}; bf16 autocast |
-| length | {info["steps"]:,} steps, {info["pairs"] / 1e6:.2f} M pairs, {info["seconds"]} s |
+- objective: symmetric InfoNCE over in-batch negatives with an additive margin (LaBSE's;
+  margin {first["margin"]}, scale {first["scale"]}), in batches of pairs of similar French
+  length; AdamW, linear warm-up and decay, bf16 autocast;
+- merges (`--merge-share`): that share of a batch's pairs is also merged two by two into extra
+  rows, one side written as one text and the other its two sentences apart with their token
+  states summed, as the aligner sums rows (a 1-2 / 2-1 bead); both pairs stay in the batch, so
+  a merged row must prefer its merged partner to either part.
 
-Held-out retrieval (each held-out sentence against all held-out translations):
+Held-out retrieval: each of a run's held-out sentences (the first `valid` pairs of its data)
+against all the held-out translations; "merges" also searches merged French texts among the
+English singles and merges (`merge_fr_to_en`).
 
-| | fr → en | en → fr | mean cosine of true pairs |
-|---|---:|---:|---:|
-| start | {start.get("fr_to_en")} | {start.get("en_to_fr")} | {start.get("pair_cosine")} |
-| end | **{end.get("fr_to_en")}** | **{end.get("en_to_fr")}** | {end.get("pair_cosine")} |
+| run | on | stream from line | batch | lr | merges | steps | pairs | time | held out | fr → en | en → fr | merges |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+{table}
 
 Data sources and licences are those of the translation model (its README).
 
@@ -314,6 +449,17 @@ def main() -> None:
     pr.add_argument("--save-minutes", type=float, default=1.0)
     pr.add_argument("--log-every", type=int, default=50)
     pr.add_argument("--seed", type=int, default=0)
+    pr.add_argument(
+        "--merge-share",
+        type=float,
+        default=0.0,
+        help="share of each batch's pairs also merged two by two into extra rows (1-2 / 2-1)",
+    )
+    pr.add_argument(
+        "--init-encoder",
+        default=None,
+        help="start from this exported encoder folder (e.g. mt/models/fr-en-embed)",
+    )
     pe = sub.add_parser("export", help="write a run's encoder into mt/models/fr-en-embed")
     pe.add_argument("--from", dest="source", required=True)
     pe.add_argument("--out", default=str(EXPORT))

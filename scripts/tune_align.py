@@ -84,7 +84,10 @@ def main() -> None:
         )
         for b in books
     }
-    vectors = {b: book_vectors(fr, en) if args.embed else None for b, (fr, en, _) in data.items()}
+    vectors = {
+        b: book_vectors(fr, en, args.embedder) if args.embed else None
+        for b, (fr, en, _) in data.items()
+    }
     short = [b[:8] for b in books]
     print("| setting | " + " | ".join(short) + " | mean |")
     print("|---|" + "---:|" * (len(books) + 1))

@@ -180,17 +180,77 @@ def test_embed_run_trains_and_exports_an_encoder(tiny_model: Path, tmp_path: Pat
     run_args = ["--data", str(tmp_path / "pack"), "--out", str(out), "--minutes", "0.05"]
     run_args += ["--batch", "8", "--valid", "8", "--log-every", "2", "--warmup", "2"]
     res = subprocess.run(
-        [sys.executable, script, "run", *run_args], capture_output=True, text=True, timeout=300
+        [sys.executable, script, "run", *run_args, "--merge-share", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert res.returncode == 0, res.stderr[-2000:]
     info = json.loads((out / "embed.json").read_text())
     assert info["steps"] > 0 and info["device"] == "cpu"
-    assert set(info["end"]) == {"fr_to_en", "en_to_fr", "pair_cosine"}
+    assert set(info["end"]) == {"fr_to_en", "en_to_fr", "pair_cosine", "merge_fr_to_en"}
     export = [sys.executable, script, "export", "--from", str(out), "--out", str(folder)]
     res = subprocess.run(
         [*export, "--init", str(tiny_model)], capture_output=True, text=True, timeout=300
     )
     assert res.returncode == 0, res.stderr[-2000:]
-    assert "the CPU" in (folder / "README.md").read_text()
+    assert "| 1 | CPU |" in (folder / "README.md").read_text()
     vectors = Embedder(folder).vectors(["Il pleut.", "Le chat dort."], "fr")
     assert vectors.shape == (2, 64) and np.isfinite(vectors).all()
+    # a later run goes on from the exported encoder: it starts where the first one ended
+    again = [*run_args[:2], "--out", str(tmp_path / "again"), *run_args[4:]]
+    res = subprocess.run(
+        [sys.executable, script, "run", *again, "--init-encoder", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    second = json.loads((tmp_path / "again" / "embed.json").read_text())
+    assert second["init_encoder"] == folder.name
+    assert second["start"]["pair_cosine"] == pytest.approx(info["end"]["pair_cosine"], abs=2e-3)
+    # its export lists both runs, the first as the first export recorded it
+    export = [sys.executable, script, "export", "--from", str(tmp_path / "again")]
+    res = subprocess.run(
+        [*export, "--out", str(tmp_path / "encoder2"), "--init", str(tiny_model)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    runs = json.loads((tmp_path / "encoder2" / "training.json").read_text())["stages"]
+    assert [r["steps"] for r in runs] == [info["steps"], second["steps"]]
+    assert runs[1]["init_encoder"] == folder.name and runs[0]["merge_share"] == 0.5
+    assert "| 2 | CPU |" in (tmp_path / "encoder2" / "README.md").read_text()
+    res = subprocess.run(
+        [sys.executable, script, "run", *again, "--init-encoder", str(tiny_model)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode != 0 and "do not fit the encoder" in res.stderr
+
+
+def test_merged_rows_sum_their_parts() -> None:
+    import random
+
+    import torch
+    from train_embed import merged_rows, with_merges
+
+    batch = [([i, i + 1, 0], [i + 2, 0]) for i in range(10, 18)]
+    merges, fr_joined, en_joined = merged_rows(batch, 2, random.Random(0))
+    assert len(merges) == 2 and len({i for m in merges for i in m}) == 4
+    (p0, q0), (p1, q1) = merges
+    # one merge joined in French, the other in English: the first text's eos dropped
+    assert fr_joined == [batch[p0][0][:-1] + batch[q0][0]]
+    assert en_joined == [batch[p1][1][:-1] + batch[q1][1]]
+    fr, en = torch.randn(8, 4), torch.randn(8, 4)
+    fr_len, en_len = torch.full((8,), 3.0), torch.full((8,), 2.0)
+    joined = (torch.randn(1, 4), torch.randn(1, 4))
+    a, b = with_merges((fr, en), (fr_len, en_len), joined, merges)
+    assert a.shape == b.shape == (10, 4)
+    torch.testing.assert_close(a[8], joined[0][0])  # French joined, English summed apart
+    torch.testing.assert_close(b[8], 2 * (en[p0] + en[q0]))
+    torch.testing.assert_close(a[9], 3 * (fr[p1] + fr[q1]))
+    torch.testing.assert_close(b[9], joined[1][0])
+    assert merged_rows(batch, 5, random.Random(0)) == ([], [], [])  # not enough pairs: none
