@@ -340,12 +340,12 @@ def export(args: argparse.Namespace) -> None:
     }
     info["init_tokens"] = info["stages"][0].get("init_tokens")
     (out / "training.json").write_text(json.dumps(info, indent=1) + "\n")
-    (out / "README.md").write_text(card(info, run, encoder), encoding="utf-8")
+    (out / "README.md").write_text(card(info, encoder), encoding="utf-8")
     size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
     print(f"exported {out} ({size:.1f} MB)")
 
 
-def card(info: dict[str, Any], run: dict[str, Any], encoder: Any) -> str:
+def card(info: dict[str, Any], encoder: Any) -> str:
     """The model card (``README.md``), from the runs' numbers (``info["stages"]``)."""
     cfg = encoder.config
     params = sum(p.numel() for p in encoder.parameters())
