@@ -89,6 +89,16 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def check_embed_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse ``--embedder`` without ``--embed``, or naming a folder that holds no encoder."""
+    from mt.embed import is_embedder_dir
+
+    if args.embedder and not args.embed:
+        p.error("--embedder needs --embed")
+    if args.embedder and not is_embedder_dir(Path(args.embedder)):
+        p.error(f"{args.embedder} is not a sentence encoder folder (train_embed.py export)")
+
+
 @cache
 def _embedder(folder: str | None) -> Embedder:
     from mt.embed import Embedder
@@ -120,8 +130,7 @@ def main() -> None:
     add_score_option(p)
     add_embed_option(p)
     args = p.parse_args()
-    if args.embedder and not args.embed:
-        p.error("--embedder needs --embed")
+    check_embed_args(p, args)
     translator = bundled_translator() if args.translate or args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     print(

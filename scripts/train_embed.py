@@ -178,8 +178,11 @@ def train_run(args: argparse.Namespace) -> None:
         from safetensors.torch import load_file
 
         folder = Path(args.init_encoder)
+        files = sorted(folder.glob("*.safetensors"))
+        if not files:
+            sys.exit(f"{folder}: no *.safetensors weights (an encoder from train_embed.py export)")
         state = {}
-        for f in sorted(folder.glob("*.safetensors")):
+        for f in files:
             state.update({k: v.float() for k, v in load_file(str(f)).items()})
         missing, unexpected = encoder.load_state_dict(state, strict=False)
         if unexpected or missing:

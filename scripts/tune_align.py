@@ -29,6 +29,7 @@ from align import (  # noqa: E402  (eval/align.py)
     as_pairs,
     book_vectors,
     bundled_translator,
+    check_embed_args,
     f1,
     read_gold,
 )
@@ -74,6 +75,7 @@ def main() -> None:
     add_score_option(p)
     add_embed_option(p)
     args = p.parse_args()
+    check_embed_args(p, args)
     scorer = bundled_translator().score_pairs if args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     data = {
