@@ -76,16 +76,29 @@ def split_elisions(text: str) -> str:
     return _OPEN_QUOTE.sub(r'\1" ', _ELISION.sub(r"\1' ", text))
 
 
-_SPACED_OPEN_QUOTE = re.compile(r"(^|[\s(\[])([\"'])\s+(?=\w)")
+_SPACED_OPEN_QUOTE = re.compile(r"(^|[\s(\[])([\"'(\[])\s+(?=\w)")
+_OPEN_MARK = re.compile(r"(^|[\s(\[])([\"(\[])(?=\w)")
 
 
 def join_open_quotes(text: str) -> str:
-    """Remove the space after an opening quote (``says ' bizarre rules'`` → ``says 'bizarre rules'``).
+    """Remove the space after an opening quote or bracket (``says " bizarre rules"`` →
+    ``says "bizarre rules"``, ``( the first)`` → ``(the first)``).
 
     A model trained on sources from :func:`split_elisions` sometimes copies the split quote into
-    its English. A quote counts as opening after the start, a space or a bracket.
+    its English, and one trained on :func:`split_open_marks` targets writes it that way. A quote
+    counts as opening after the start, a space or a bracket.
     """
     return _SPACED_OPEN_QUOTE.sub(r"\1\2", text)
+
+
+def split_open_marks(text: str) -> str:
+    """Put a space after an opening double quote or bracket glued to a word (English targets).
+
+    With a small vocabulary, ``"absolutely`` is cut into word-internal pieces (``▁" ab s ol ute
+    ly``) that a model rarely sees and spells badly ("notly"); ``" absolutely`` keeps the word's
+    own piece. :func:`join_open_quotes` undoes it on the model's output.
+    """
+    return _OPEN_MARK.sub(r"\1\2 ", text)
 
 
 def source_preparation(model_dir: Path) -> dict[str, bool]:
@@ -356,7 +369,7 @@ class Translator:
         if getattr(self.backend, "use_vmap", False):
             parts.append("vmap")
         if self.split_elisions:
-            parts.append("split-elisions+join-open-quotes")
+            parts.append("split-elisions+join-open-marks")
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 

@@ -153,6 +153,8 @@ def greedy_bleu(  # type: ignore[no-untyped-def]
     import sacrebleu
     import torch
 
+    from mt.translate import join_open_quotes
+
     pad = model.config.pad_token_id
     device = next(model.parameters()).device
     hyps: list[str] = [""] * len(src)
@@ -171,7 +173,7 @@ def greedy_bleu(  # type: ignore[no-untyped-def]
                 max_new_tokens=int(x.shape[1] * 1.6 + 10),
             )
             for i, seq in zip(idx, out.tolist(), strict=True):
-                hyps[i] = sp.decode([t for t in seq if t < pad and t != 0])
+                hyps[i] = join_open_quotes(sp.decode([t for t in seq if t < pad and t != 0]))
     model.train(was_training)
     bleu = sacrebleu.corpus_bleu(hyps, [ref])
     chrf = sacrebleu.corpus_chrf(hyps, [ref])

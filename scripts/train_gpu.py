@@ -140,7 +140,7 @@ def pack(args: argparse.Namespace) -> None:
     from train_marian import dev_sets
     from transformers import MarianMTModel
 
-    from mt.translate import source_preparation, split_elisions
+    from mt.translate import source_preparation, split_elisions, split_open_marks
 
     init = Path(args.init)
     run = RUNS / args.name
@@ -178,6 +178,10 @@ def pack(args: argparse.Namespace) -> None:
     split = args.split_elisions or source_preparation(init).get("split_elisions", False)
     if split:  # the French side only
         lines = [split_elisions(fr) + "\t" + en for fr, en in (x.split("\t", 1) for x in lines)]
+    # and one trained on split targets (train_marian.py --split-targets) on those
+    split_targets = info.get("split_targets_from_tokens") is not None
+    if split_targets:
+        lines = [fr + "\t" + split_open_marks(en) for fr, en in (x.split("\t", 1) for x in lines)]
     while True:
         blob = lzma.compress("".join(lines).encode(), preset=6)
         if len(blob) <= budget:
@@ -201,6 +205,7 @@ def pack(args: argparse.Namespace) -> None:
         "split_from_tokens": info.get(
             "split_from_tokens", info["target_tokens"] if split else None
         ),
+        "split_targets_from_tokens": info.get("split_targets_from_tokens"),
         "extra": args.extra,
         "init_extra_runs": info.get("extra_runs", []),
     }
@@ -441,6 +446,10 @@ def unpack(args: argparse.Namespace) -> None:
     }
     if info.get("split_elisions"):
         state.update(split_elisions=True, split_from_tokens=info.get("split_from_tokens"))
+    if info.get("split_targets_from_tokens") is not None:
+        state.update(
+            split_targets=True, split_targets_from_tokens=info["split_targets_from_tokens"]
+        )
     # corpora a run upweighted (pack --extra), and the target tokens the run trained on
     state["extra_runs"] = [
         *info.get("init_extra_runs", []),

@@ -6,6 +6,9 @@ Three steps, each resumable and safe to re-run:
     python scripts/train_marian.py train --hours 2    # train (resumes from runs/<name>/last.pt)
     python scripts/train_marian.py export             # average checkpoints, save into mt/models/
 
+``focus`` writes a stream rich in English with opening quotes and brackets, for fine-tuning a
+model on split targets (``train --split-targets --stream runs/data/focus.tsv``).
+
 The exported directory loads with ``MarianMTModel.from_pretrained`` / ``MarianTokenizer`` exactly
 like an OPUS-MT model. Run state (data stream, checkpoints, log) lives in ``runs/`` (git-ignored).
 Write a number to ``runs/<name>/threads`` to change the trainer's thread count while it runs.
@@ -45,6 +48,7 @@ from mt.marian_files import train_sentencepiece  # noqa: E402
 from mt.translate import (  # noqa: E402
     SOURCE_PREPARE_FILE,
     split_elisions,
+    split_open_marks,
 )
 from mt.translate import normalise as normalise_for_model  # noqa: E402
 
@@ -187,6 +191,28 @@ def prepare(args: argparse.Namespace) -> None:
     (out / "prepare.json").write_text(json.dumps({"kept": stats, "stream": len(stream)}, indent=1))
 
 
+def focus(args: argparse.Namespace) -> None:
+    """Write a stream of every pair whose English opens a quote or bracket on a word, with
+    ``--others`` times as many other pairs drawn at random (so the rest is not forgotten)."""
+    source = Path(args.stream)
+    if not source.is_file():
+        sys.exit(f"{source}: no stream (run `prepare` first)")
+    rng = random.Random(4321)
+    marked: list[str] = []
+    others: list[str] = []
+    with open(source, encoding="utf-8") as fh:
+        for line in fh:
+            en = line.rstrip("\n").split("\t", 1)[-1]
+            (marked if split_open_marks(en) != en else others).append(line)
+    picked = marked + rng.sample(others, min(len(others), int(len(marked) * args.others)))
+    rng.shuffle(picked)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.writelines(picked)
+    print(f"{out}: {len(marked):,} pairs with opening marks, {len(picked):,} in all", flush=True)
+
+
 # ---------------------------------------------------------------------------- data stream
 
 
@@ -272,6 +298,13 @@ def train(args: argparse.Namespace) -> None:
         state["split_elisions"] = True
         state["split_from_tokens"] = state["tokens"]
     split = bool(state.get("split_elisions"))
+    if args.split_targets and not state.get("split_targets"):
+        if not split:
+            # the translator joins what split_open_marks splits only for split-source models
+            sys.exit("--split-targets needs a model trained on split sources (--split-elisions)")
+        state["split_targets"] = True
+        state["split_targets_from_tokens"] = state["tokens"]
+    split_targets = bool(state.get("split_targets"))
     model.train()
     pad = model.config.pad_token_id
     zero_start_embedding(model)
@@ -300,7 +333,9 @@ def train(args: argparse.Namespace) -> None:
 
     deadline = time.time() + args.hours * 3600
     last_ckpt = time.time()
-    stream = RUNS / "data" / "stream.tsv"
+    stream = Path(args.stream)
+    if not stream.is_file():
+        sys.exit(f"{stream}: no training stream (run `prepare`, or `focus` for --stream)")
     chunk_size = 40_000
     log = open(run / "log.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
     loss_avg, t_mark, tok_mark = None, time.time(), state["tokens"]
@@ -311,7 +346,7 @@ def train(args: argparse.Namespace) -> None:
             state["chunk"], state["batch"] = 0, 0
             continue
         enc_fr = sp.encode([split_elisions(fr) if split else fr for fr, _ in raw])
-        enc_en = sp.encode([en for _, en in raw])
+        enc_en = sp.encode([split_open_marks(en) if split_targets else en for _, en in raw])
         pairs = training_pairs(enc_fr, enc_en)
         batches = make_batches(pairs, args.batch_tokens, rng)
         while state["batch"] < len(batches) and not stop["now"] and time.time() < deadline:
@@ -436,6 +471,7 @@ def export(args: argparse.Namespace) -> None:
         "train_seconds": round(last_state["seconds"]),
         "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
         "split_from_tokens": last_state.get("split_from_tokens"),
+        "split_targets_from_tokens": last_state.get("split_targets_from_tokens"),
         "extra_runs": last_state.get("extra_runs", []),
         "size": size,
     }
@@ -483,6 +519,16 @@ def write_card(out: Path, info: dict, run: Path) -> None:
         if (out / "source_prepare.json").is_file() and info.get("split_from_tokens")
         else ""
     )
+    if info.get("split_targets_from_tokens") is not None:
+        split_note += (
+            " The English targets are prepared with `mt.translate.split_open_marks` (a space "
+            "after an opening double quote or bracket glued to a word, which a small vocabulary "
+            'otherwise cuts into word-internal pieces: `"absolutely` came out as `"notly`) from '
+            f"{info['split_targets_from_tokens']:,} target tokens on, starting with a CPU "
+            "fine-tune on the stream of `scripts/train_marian.py focus` (every pair whose English "
+            "opens a quote or bracket on a word, and twice as many others); the translator joins "
+            "them back (`mt.translate.join_open_quotes`)."
+        )
     extra_note = "".join(
         f" A GPU run of {r['tokens']:,} target tokens added "
         + ", ".join(
@@ -606,6 +652,17 @@ def main() -> None:
         help="train on sources with elisions and opening quotes split from words "
         "(mt.translate.split_elisions; kept in the run's state, declared by export)",
     )
+    pt.add_argument(
+        "--split-targets",
+        action="store_true",
+        help="train on English with opening quotes and brackets split from words "
+        "(mt.translate.split_open_marks; the translator joins them back)",
+    )
+    pt.add_argument(
+        "--stream",
+        default=str(RUNS / "data" / "stream.tsv"),
+        help="the training pairs (TSV), read in chunks of 40,000 lines",
+    )
     pt.add_argument("--ckpt-minutes", type=float, default=20)
     pt.add_argument("--keep", type=int, default=5)
     pt.add_argument("--dev-lines", type=int, default=300)
@@ -613,6 +670,12 @@ def main() -> None:
         "--init-from",
         default=None,
         help="exported model dir to start from when runs/<name> has no checkpoint (e.g. mt/models/fr-en-small)",
+    )
+    pf = sub.add_parser("focus")
+    pf.add_argument("--stream", default=str(RUNS / "data" / "stream.tsv"))
+    pf.add_argument("--out", default=str(RUNS / "data" / "focus.tsv"))
+    pf.add_argument(
+        "--others", type=float, default=2.0, help="other pairs per pair with an opening mark"
     )
     pe = sub.add_parser("export")
     pe.add_argument("--name", default="fr-en-small")
@@ -626,7 +689,7 @@ def main() -> None:
         help="also build a CTranslate2 vocabulary map (pays off for large vocabularies only)",
     )
     args = p.parse_args()
-    {"prepare": prepare, "train": train, "export": export}[args.cmd](args)
+    {"prepare": prepare, "focus": focus, "train": train, "export": export}[args.cmd](args)
 
 
 if __name__ == "__main__":

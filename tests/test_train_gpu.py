@@ -254,3 +254,24 @@ def test_merged_rows_sum_their_parts() -> None:
     torch.testing.assert_close(a[9], 3 * (fr[p1] + fr[q1]))
     torch.testing.assert_close(b[9], joined[1][0])
     assert merged_rows(batch, 5, random.Random(0)) == ([], [], [])  # not enough pairs: none
+
+
+def test_focus_keeps_every_pair_with_an_opening_mark(tmp_path: Path) -> None:
+    stream = tmp_path / "stream.tsv"
+    marked = [f'Il a dit « oui {i} ».\tHe said "yes {i}".\n' for i in range(5)]
+    marked += [f"Le chat ({i}).\tThe cat (a cat {i}).\n" for i in range(5)]
+    plain = [f"Phrase {i}.\tSentence {i}.\n" for i in range(100)]
+    stream.write_text("".join(plain[:50] + marked + plain[50:]), encoding="utf-8")
+    out = tmp_path / "focus.tsv"
+    cmd = [sys.executable, str(SCRIPTS / "train_marian.py"), "focus", "--stream", str(stream)]
+    res = subprocess.run(
+        [*cmd, "--out", str(out), "--others", "2"], capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert sorted(set(lines) & set(marked)) == sorted(marked)  # all of them, once each
+    assert len(lines) == 30 and len(set(lines) & set(plain)) == 20
+    res = subprocess.run(
+        [*cmd[:-1], str(tmp_path / "none.tsv")], capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode != 0 and "no stream" in res.stderr and "Traceback" not in res.stderr

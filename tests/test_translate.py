@@ -307,6 +307,19 @@ def test_join_open_quotes_only_touches_opening_quotes() -> None:
         assert join_open_quotes(kept) == kept
 
 
+def test_split_open_marks_frees_words_and_join_open_quotes_undoes_it() -> None:
+    from mt.translate import join_open_quotes, split_open_marks
+
+    text = 'Russia has "absolutely lost" (the first time) [sic], he said ("no").'
+    split = split_open_marks(text)
+    assert split == 'Russia has " absolutely lost" ( the first time) [ sic], he said (" no").'
+    assert split_open_marks(split) == split
+    assert join_open_quotes(split) == text
+    # closing quotes, apostrophes and marks not glued to a word stay as they are
+    for kept in ('all done". Then', "it's Bob's", "a ( b", 'say " " twice'):
+        assert split_open_marks(kept) == kept
+
+
 def test_translator_prepares_sources_as_the_model_declares(
     tiny_model: Path, tmp_path: Path
 ) -> None:
