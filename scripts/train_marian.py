@@ -280,13 +280,26 @@ def train(args: argparse.Namespace) -> None:
         init = MarianMTModel.from_pretrained(args.init_from)
         model.load_state_dict(init.state_dict())
         info = json.loads((Path(args.init_from) / "training.json").read_text())
+        # steps count from 0 again for the learning-rate schedule; logs and checkpoints go on
+        # from the model's own step count, and its learning curve opens the run's log
         state.update(
             step=0,
+            step_offset=info["steps"],
             tokens=info["target_tokens"],
             seconds=float(info["train_seconds"]),
             gpu_seconds=float(info.get("gpu_seconds", 0)),
         )
         state["chunk"] = args.start_chunk
+        # what the exported model was trained on goes on being true of it
+        if info.get("split_from_tokens") is not None:
+            state.update(split_elisions=True, split_from_tokens=info["split_from_tokens"])
+        if info.get("split_targets_from_tokens") is not None:
+            state.update(
+                split_targets=True, split_targets_from_tokens=info["split_targets_from_tokens"]
+            )
+        state["extra_runs"] = info.get("extra_runs", [])
+        if info.get("curve") and not (run / "log.jsonl").exists():
+            (run / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in info["curve"]))
         print(f"initialised from {args.init_from} ({state['tokens']:,} target tokens)", flush=True)
     if last.exists():
         ck = torch.load(last, map_location="cpu", weights_only=False)
@@ -389,7 +402,7 @@ def train(args: argparse.Namespace) -> None:
 def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-untyped-def]
     ev = dev_bleu(model, sp, args.dev_lines, split=bool(state.get("split_elisions")))
     rec = {
-        "step": state["step"],
+        "step": state["step"] + state.get("step_offset", 0),
         "tokens": state["tokens"],
         "train_seconds": round(state["seconds"]),
         "gpu_seconds": round(state.get("gpu_seconds", 0)),
@@ -400,7 +413,7 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
     log.flush()
     print(f"checkpoint: {rec}", flush=True)
     state["best_bleu"] = max(state["best_bleu"], ev["bleu"])
-    save(tag=f"{state['step']:07d}")
+    save(tag=f"{rec['step']:07d}")
 
 
 # ---------------------------------------------------------------------------- export
@@ -466,7 +479,7 @@ def export(args: argparse.Namespace) -> None:
         "averaged_checkpoints": [c.name for c in cks] if best_name == "average" else [cks[-1].name],
         "dev_bleu_greedy": best_score,
         "dev_lines": args.dev_lines,
-        "steps": last_state["step"],
+        "steps": last_state["step"] + last_state.get("step_offset", 0),
         "target_tokens": last_state["tokens"],
         "train_seconds": round(last_state["seconds"]),
         "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
@@ -474,23 +487,31 @@ def export(args: argparse.Namespace) -> None:
         "split_targets_from_tokens": last_state.get("split_targets_from_tokens"),
         "extra_runs": last_state.get("extra_runs", []),
         "size": size,
+        "curve": learning_curve(run),
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
-    write_card(out, info, run)
-    print(f"exported {best_name} to {out}: {info}", flush=True)
+    write_card(out, info)
+    shown = {k: v for k, v in info.items() if k != "curve"}
+    print(f"exported {best_name} to {out}: {shown}", flush=True)
 
 
-def write_card(out: Path, info: dict, run: Path) -> None:
-    """The model card: data and licences, architecture, training, learning curve."""
-    cfg = json.loads((out / "config.json").read_text())
-    size_mb = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6
+def learning_curve(run: Path) -> list[dict]:
+    """The run's checkpoint evaluations, one per step, without their sample translations."""
     # one row per step: a run stopped right after resuming logs the same checkpoint twice
     by_step = {}
     for line in (run / "log.jsonl").read_text().splitlines():
         if line.strip():
             rec = json.loads(line)
+            rec.pop("sample", None)
             by_step[rec["step"]] = rec
-    curve = [by_step[k] for k in sorted(by_step)]
+    return [by_step[k] for k in sorted(by_step)]
+
+
+def write_card(out: Path, info: dict) -> None:
+    """The model card: data and licences, architecture, training, learning curve."""
+    cfg = json.loads((out / "config.json").read_text())
+    size_mb = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6
+    curve = info["curve"]
     rows = "\n".join(
         f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} "
         f"| {r.get('gpu_seconds', 0) / 60:.1f} | {r['bleu']} | {r['chrf']} |"

@@ -275,3 +275,66 @@ def test_focus_keeps_every_pair_with_an_opening_mark(tmp_path: Path) -> None:
         [*cmd[:-1], str(tmp_path / "none.tsv")], capture_output=True, text=True, timeout=120
     )
     assert res.returncode != 0 and "no stream" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_marian_fine_tune_on_split_targets_goes_on_from_the_exported_model(
+    tiny_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    import sentencepiece as spm
+    import torch
+    import train_marian
+    from marian_recipe import new_model
+
+    from mt.translate import Translator
+
+    # the exported model a fine-tune starts from: its steps, split sources and learning curve
+    init = tmp_path / "init"
+    torch.manual_seed(0)
+    vocab = spm.SentencePieceProcessor(model_file=str(tiny_model / "source.spm")).get_piece_size()
+    new_model(vocab, "tiny").save_pretrained(init)
+    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
+        shutil.copy(tiny_model / name, init / name)
+    curve = [{"step": 7, "tokens": 900, "train_seconds": 5, "bleu": 0.1, "chrf": 1.0, "n": 4}]
+    info = {"steps": 7, "target_tokens": 900, "train_seconds": 5, "split_from_tokens": 400}
+    info |= {"extra_runs": [{"extra": ["tatoeba-2019.tsv.gz=2"], "tokens": 300}], "curve": curve}
+    (init / "training.json").write_text(json.dumps(info))
+    data = tmp_path / "data"
+    (data / "eval").mkdir(parents=True)
+    rows = (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    for k, side in enumerate(("fr", "en")):
+        dev = "\n".join(r.split("\t")[k] for r in rows[:4]) + "\n"
+        (data / "eval" / f"newstest2013.{side}").write_text(dev, encoding="utf-8")
+    stream = tmp_path / "stream.tsv"
+    stream.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # in this process: the trainer's signal handlers and thread count must not outlive the test
+    monkeypatch.setattr(train_marian.signal, "signal", lambda *_: None)
+    threads = torch.get_num_threads()
+    request.addfinalizer(lambda: torch.set_num_threads(threads))
+    monkeypatch.setattr(train_marian, "RUNS", tmp_path / "runs")
+    monkeypatch.setattr(train_marian, "DATA", data)
+    (tmp_path / "runs" / "data").mkdir(parents=True)
+
+    def main(*args: str) -> None:
+        monkeypatch.setattr(sys, "argv", ["train_marian.py", *args])
+        train_marian.main()
+
+    train = ["train", "--name", "ft", "--size", "tiny", "--init-from", str(init), "--threads", "1"]
+    train += ["--stream", str(stream), "--batch-tokens", "300", "--warmup", "2", "--no-bf16"]
+    main(*train, "--hours", "0.001", "--dev-lines", "4", "--split-targets")
+    out = tmp_path / "exported"
+    main("export", "--name", "ft", "--average", "1", "--dev-lines", "4", "--out", str(out))
+    got = json.loads((out / "training.json").read_text())
+    assert got["steps"] > 7 and got["target_tokens"] > 900
+    assert got["split_from_tokens"] == 400 and got["split_targets_from_tokens"] == 900
+    assert got["extra_runs"] == info["extra_runs"]
+    assert [r["step"] for r in got["curve"]] == [7, got["steps"]]
+    assert "split_open_marks" in (out / "README.md").read_text()
+    assert Translator(out, backend="torch").translate("Bonjour.")  # loads and translates
+    # split targets need a model that splits its sources too: the translator joins only then
+    del info["split_from_tokens"]
+    (init / "training.json").write_text(json.dumps(info))
+    with pytest.raises(SystemExit, match="needs a model trained on split sources"):
+        main(*[a if a != "ft" else "plain" for a in train], "--hours", "0.001", "--split-targets")
