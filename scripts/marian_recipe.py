@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,13 +148,21 @@ def lr_at(step: int, peak: float, warmup: int) -> float:
 
 
 def greedy_bleu(  # type: ignore[no-untyped-def]
-    model, sp, src: list[str], ref: list[str], beam: int = 1, batch: int = 48
+    model,
+    sp,
+    src: list[str],
+    ref: list[str],
+    beam: int = 1,
+    batch: int = 48,
+    post: Callable[[str], str] = lambda text: text,
 ) -> dict:
-    """Corpus BLEU/chrF of the model's translations of normalised ``src`` against ``ref``."""
+    """Corpus BLEU/chrF of the model's translations of normalised ``src`` against ``ref``.
+
+    ``post`` finishes each translation as the translator would (e.g. joining opening quotes);
+    this module stays free of ``mt`` imports, for the GPU machine.
+    """
     import sacrebleu
     import torch
-
-    from mt.translate import join_open_quotes
 
     pad = model.config.pad_token_id
     device = next(model.parameters()).device
@@ -173,7 +182,7 @@ def greedy_bleu(  # type: ignore[no-untyped-def]
                 max_new_tokens=int(x.shape[1] * 1.6 + 10),
             )
             for i, seq in zip(idx, out.tolist(), strict=True):
-                hyps[i] = join_open_quotes(sp.decode([t for t in seq if t < pad and t != 0]))
+                hyps[i] = post(sp.decode([t for t in seq if t < pad and t != 0]))
     model.train(was_training)
     bleu = sacrebleu.corpus_bleu(hyps, [ref])
     chrf = sacrebleu.corpus_chrf(hyps, [ref])

@@ -47,6 +47,7 @@ from marian_recipe import (  # noqa: E402
 from mt.marian_files import train_sentencepiece  # noqa: E402
 from mt.translate import (  # noqa: E402
     SOURCE_PREPARE_FILE,
+    join_open_quotes,
     split_elisions,
     split_open_marks,
 )
@@ -242,7 +243,8 @@ def dev_sets(n: int, split: bool = False) -> tuple[list[str], list[str]]:
 
 def dev_bleu(model, sp, n: int, beam: int = 1, split: bool = False) -> dict:  # type: ignore[no-untyped-def]
     """Greedy BLEU/chrF on the first ``n`` lines of newstest2013 (the dev set)."""
-    return greedy_bleu(model, sp, *dev_sets(n, split), beam=beam)
+    # opening quotes joined as the translator joins them (models on split targets write them apart)
+    return greedy_bleu(model, sp, *dev_sets(n, split), beam=beam, post=join_open_quotes)
 
 
 # ---------------------------------------------------------------------------- training
