@@ -567,8 +567,8 @@ def write_card(out: Path, info: dict) -> None:
 ## Use
 `mt.translate(...)`, `mt translate` and the service prepare the French as the model declares.
 With transformers alone, do the same, or quality drops (the naive row of
-`scripts/bench_translate.py` feeds raw text: BLEU 39.17 against 40.38 at beam 4 on the first
-500 lines of newstest2013):
+`scripts/bench_translate.py` feeds raw text and scores lower: the project README's Speed
+section has the numbers):
 
 ```python
 from transformers import MarianMTModel, MarianTokenizer
