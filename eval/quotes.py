@@ -38,6 +38,17 @@ def is_foreign(word: str, source: str) -> bool:
     return zipf(word.lower(), "en") == 0 and word.lower() not in source.lower()
 
 
+def picked_lines(name: str, data: Path) -> tuple[str, list[str], list[str]]:
+    """The set's name, and its French and English lines whose English opens a mark on a word."""
+    fr_path, en_path = find_pair(name, data)
+    fr = read_text(str(fr_path)).splitlines()
+    en = read_text(str(en_path)).splitlines()
+    if len(fr) != len(en):
+        raise InputError(f"{fr_path} has {len(fr)} lines but {en_path} has {len(en)}")
+    picked = [(f, e) for f, e in zip(fr, en, strict=True) if split_open_marks(e) != e]
+    return fr_path.stem, [f for f, _ in picked], [e for _, e in picked]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -53,29 +64,30 @@ def main() -> None:
     args = p.parse_args()
     import sacrebleu
 
-    print("| model | set | lines | BLEU | chrF | words after an opening mark | not English |")
-    print("|---|---|---:|---:|---:|---:|---:|")
     try:
-        for model in args.model or [None]:
-            tr = Translator(model, beam=args.beam, threads=args.threads, backend=args.backend)
-            for name in args.sets:
-                fr_path, en_path = find_pair(name, Path(args.data))
-                fr = read_text(str(fr_path)).splitlines()
-                en = read_text(str(en_path)).splitlines()
-                if len(fr) != len(en):
-                    raise InputError(f"{fr_path} has {len(fr)} lines but {en_path} has {len(en)}")
-                picked = [(f, e) for f, e in zip(fr, en, strict=True) if split_open_marks(e) != e]
-                if not picked:
+        # every set is read and checked before any model loads
+        sets = [picked_lines(name, Path(args.data)) for name in args.sets]
+        translators = (
+            Translator(model, beam=args.beam, threads=args.threads, backend=args.backend)
+            for model in args.model or [None]
+        )
+        for k, tr in enumerate(translators):
+            if k == 0:
+                print(
+                    "| model | set | lines | BLEU | chrF | words after an opening mark | not English |"
+                )
+                print("|---|---|---:|---:|---:|---:|---:|")
+            for name, src, ref in sets:
+                if not src:
+                    print(f"| `{tr.path.name}` | {name} | 0 | – | – | – | – |", flush=True)
                     continue
-                src = [f for f, _ in picked]
-                ref = [e for _, e in picked]
                 hyps = [s.translation for s in tr.translate_segments(src)]
                 words = [(w, s) for h, s in zip(hyps, src, strict=True) for w in opened_words(h)]
                 foreign = sum(is_foreign(w, s) for w, s in words)
                 bleu = sacrebleu.corpus_bleu(hyps, [ref]).score
                 chrf = sacrebleu.corpus_chrf(hyps, [ref]).score / 100
                 print(
-                    f"| `{tr.path.name}` | {fr_path.stem} | {len(src)} | {bleu:.2f} | {chrf:.3f} "
+                    f"| `{tr.path.name}` | {name} | {len(src)} | {bleu:.2f} | {chrf:.3f} "
                     f"| {len(words)} | {foreign} |",
                     flush=True,
                 )

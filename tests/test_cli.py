@@ -276,3 +276,27 @@ def test_eval_script_writes_the_model_card(tiny_model: Path, tmp_path: Path) -> 
     assert card.count("### `python eval/bleu.py` — backend torch, beam 1") == 1
     assert card.count("| dev | 8 |") == 2 and "Old." in card
     assert card.index("## Evaluation") < card.index("| dev | 8 |") < card.index("## Data")
+
+
+def test_quotes_eval_scores_the_lines_that_open_a_quote(tiny_model: Path, tmp_path: Path) -> None:
+    rows = [
+        r.split("\t") for r in (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    ]
+    from mt.translate import split_open_marks
+
+    quoted = sum(split_open_marks(en) != en for _, en in rows[:40])
+    (tmp_path / "dev.fr").write_text("\n".join(fr for fr, _ in rows[:40]) + "\n", encoding="utf-8")
+    (tmp_path / "dev.en").write_text("\n".join(en for _, en in rows[:40]) + "\n", encoding="utf-8")
+    script = Path(__file__).parent.parent / "eval" / "quotes.py"
+    args = [sys.executable, str(script), "--beam", "1", "--data", str(tmp_path)]
+    res = subprocess.run(
+        [*args, "--model", str(tiny_model), "dev"], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    rows_out = [line for line in res.stdout.splitlines() if "| dev |" in line]
+    assert quoted > 0 and len(rows_out) == 1 and f"| dev | {quoted} |" in rows_out[0]
+    # a missing model or set: one error line, no table, no traceback
+    for bad in (["--model", str(tmp_path / "none"), "dev"], ["--model", str(tiny_model), "nope"]):
+        res = subprocess.run([*args, *bad], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 1 and "eval/quotes.py: error:" in res.stderr
+        assert "Traceback" not in res.stderr and "| model |" not in res.stdout
