@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 from mt.backends import BACKENDS, DEFAULT_BACKEND
-from mt.errors import InputError, MTError
-from mt.evaluate import DEFAULT_DATA, find_pair
-from mt.io import read_text
+from mt.errors import MTError
+from mt.evaluate import DEFAULT_DATA, read_pair
 from mt.lexicon import zipf
 from mt.translate import Translator, split_open_marks
 
@@ -40,11 +39,7 @@ def is_foreign(word: str, source: str) -> bool:
 
 def picked_lines(name: str, data: Path) -> tuple[str, list[str], list[str]]:
     """The set's name, and its French and English lines whose English opens a mark on a word."""
-    fr_path, en_path = find_pair(name, data)
-    fr = read_text(str(fr_path)).splitlines()
-    en = read_text(str(en_path)).splitlines()
-    if len(fr) != len(en):
-        raise InputError(f"{fr_path} has {len(fr)} lines but {en_path} has {len(en)}")
+    fr_path, fr, en = read_pair(name, data)
     picked = [(f, e) for f, e in zip(fr, en, strict=True) if split_open_marks(e) != e]
     return fr_path.stem, [f for f, _ in picked], [e for _, e in picked]
 

@@ -41,17 +41,24 @@ def find_pair(name: str, data_dir: Path = DEFAULT_DATA) -> tuple[Path, Path]:
     )
 
 
+def read_pair(name: str, data_dir: Path = DEFAULT_DATA) -> tuple[Path, list[str], list[str]]:
+    """The French file of pair ``name`` (see :func:`find_pair`) and both files' lines, which must
+    be as many."""
+    fr_path, en_path = find_pair(name, data_dir)
+    src = read_text(str(fr_path)).splitlines()
+    ref = read_text(str(en_path)).splitlines()
+    if len(src) != len(ref):
+        raise InputError(f"{fr_path} has {len(src)} lines but {en_path} has {len(ref)}")
+    return fr_path, src, ref
+
+
 def evaluate(
     translator: Translator, name: str, *, data_dir: Path = DEFAULT_DATA, limit: int | None = None
 ) -> EvalResult:
     """Translate the French side line by line and score it against the English side."""
     import sacrebleu
 
-    fr_path, en_path = find_pair(name, data_dir)
-    src = read_text(str(fr_path)).splitlines()
-    ref = read_text(str(en_path)).splitlines()
-    if len(src) != len(ref):
-        raise InputError(f"{fr_path} has {len(src)} lines but {en_path} has {len(ref)}")
+    fr_path, src, ref = read_pair(name, data_dir)
     if limit is not None:
         src, ref = src[:limit], ref[:limit]
     if not src:

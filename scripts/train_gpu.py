@@ -176,12 +176,15 @@ def pack(args: argparse.Namespace) -> None:
     lines = lines[: args.valid] + mix_in(lines[args.valid :], extra)
     # a model trained on split sources goes on training on them: the GPU side needs no mt code
     split = args.split_elisions or source_preparation(init).get("split_elisions", False)
-    if split:  # the French side only
-        lines = [split_elisions(fr) + "\t" + en for fr, en in (x.split("\t", 1) for x in lines)]
     # and one trained on split targets (train_marian.py --split-targets) on those
     split_targets = info.get("split_targets_from_tokens") is not None
-    if split_targets:
-        lines = [fr + "\t" + split_open_marks(en) for fr, en in (x.split("\t", 1) for x in lines)]
+    if split or split_targets:
+        lines = [
+            (split_elisions(fr) if split else fr)
+            + "\t"
+            + (split_open_marks(en) if split_targets else en)
+            for fr, en in (x.split("\t", 1) for x in lines)
+        ]
     while True:
         blob = lzma.compress("".join(lines).encode(), preset=6)
         if len(blob) <= budget:
@@ -446,10 +449,7 @@ def unpack(args: argparse.Namespace) -> None:
     }
     if info.get("split_elisions"):
         state.update(split_elisions=True, split_from_tokens=info.get("split_from_tokens"))
-    if info.get("split_targets_from_tokens") is not None:
-        state.update(
-            split_targets=True, split_targets_from_tokens=info["split_targets_from_tokens"]
-        )
+    state["split_targets_from_tokens"] = info.get("split_targets_from_tokens")
     # corpora a run upweighted (pack --extra), and the target tokens the run trained on
     state["extra_runs"] = [
         *info.get("init_extra_runs", []),

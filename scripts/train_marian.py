@@ -295,10 +295,7 @@ def train(args: argparse.Namespace) -> None:
         # what the exported model was trained on goes on being true of it
         if info.get("split_from_tokens") is not None:
             state.update(split_elisions=True, split_from_tokens=info["split_from_tokens"])
-        if info.get("split_targets_from_tokens") is not None:
-            state.update(
-                split_targets=True, split_targets_from_tokens=info["split_targets_from_tokens"]
-            )
+        state["split_targets_from_tokens"] = info.get("split_targets_from_tokens")
         state["extra_runs"] = info.get("extra_runs", [])
         if info.get("curve") and not (run / "log.jsonl").exists():
             (run / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in info["curve"]))
@@ -313,13 +310,12 @@ def train(args: argparse.Namespace) -> None:
         state["split_elisions"] = True
         state["split_from_tokens"] = state["tokens"]
     split = bool(state.get("split_elisions"))
-    if args.split_targets and not state.get("split_targets"):
+    if args.split_targets and state.get("split_targets_from_tokens") is None:
         if not split:
             # the translator joins what split_open_marks splits only for split-source models
             sys.exit("--split-targets needs a model trained on split sources (--split-elisions)")
-        state["split_targets"] = True
         state["split_targets_from_tokens"] = state["tokens"]
-    split_targets = bool(state.get("split_targets"))
+    split_targets = state.get("split_targets_from_tokens") is not None
     model.train()
     pad = model.config.pad_token_id
     zero_start_embedding(model)
