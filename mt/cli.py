@@ -55,6 +55,14 @@ BackendOpt = Annotated[
         help="Inference backend: ct2 (CTranslate2 int8, converted once; the default) or torch.",
     ),
 ]
+FixOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fix-untranslated/--keep-untranslated",
+        help="Replace French words the model left untranslated when the bundled word table "
+        "knows their English (Moscou → Moscow).",
+    ),
+]
 SegmentedOpt = Annotated[
     bool, typer.Option("--segmented", help="Each input line is one segment: no sentence splitting.")
 ]
@@ -94,6 +102,7 @@ def translate(
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
     format: FormatOpt = Format.text,
     segmented: SegmentedOpt = False,
     repair: Annotated[
@@ -114,7 +123,14 @@ def translate(
         fixed = repair_text(text)
         text, metadata = fixed.text, fixed.metadata
     units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
-    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
+    tr = Translator(
+        model,
+        beam=beam,
+        threads=threads,
+        backend=backend,
+        vmap=vmap,
+        fix_untranslated=fix_untranslated,
+    )
     with _progress(units) as advance:
         doc = tr.translate_document(text, segmented=segmented, progress=advance)  # type: ignore[arg-type]
     if format is Format.jsonl:
@@ -192,6 +208,7 @@ def run_(
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
 ) -> None:
     """Check, (repair,) translate, align and score articles; store and report the results."""
     from dataclasses import asdict
@@ -210,7 +227,14 @@ def run_(
     texts = [read_text(a) for a in articles]  # read everything first: fail before any work
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     store = Store(db)
-    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
+    tr = Translator(
+        model,
+        beam=beam,
+        threads=threads,
+        backend=backend,
+        vmap=vmap,
+        fix_untranslated=fix_untranslated,
+    )
     calibration = load_calibration(tr.path)  # a malformed quality.json stops here, not per article
     embedder = bundled_embedder() if reference else None
     run_id = store.new_run(
@@ -220,6 +244,7 @@ def run_(
             "beam": beam,
             "repair": repair,
             "vmap": getattr(tr.backend, "use_vmap", False),
+            "fix_untranslated": fix_untranslated,
             # quality scores of runs under different calibrations are not comparable
             "calibration": asdict(calibration),
             "embedder": str(embedder.path) if embedder else None,
@@ -454,13 +479,21 @@ def eval_(
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
 ) -> None:
     """BLEU and chrF (sacrebleu) on line-aligned French/English files."""
     from mt.evaluate import evaluate
     from mt.translate import Translator
 
-    tr = Translator(model, beam=beam, threads=threads, backend=backend, vmap=vmap)
+    tr = Translator(
+        model,
+        beam=beam,
+        threads=threads,
+        backend=backend,
+        vmap=vmap,
+        fix_untranslated=fix_untranslated,
+    )
     for name in sets:
         r = evaluate(tr, name, limit=limit)
         typer.echo(

@@ -17,8 +17,11 @@ from pathlib import Path
 
 from mt.errors import ModelNotFoundError
 from mt.lexicon import detect_language
+from mt.untranslated import find as find_untranslated
 
 QUALITY_THRESHOLD = 0.5
+# quality factor per French word left untranslated in the output
+UNTRANSLATED_FACTOR = 0.8
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -128,7 +131,13 @@ def score_sentence(
     f_copy = 0.1 if copied else 1.0
     if copied:
         reasons.append("output is still French (untranslated)")
-    quality = f_garble * f_model * f_length * f_repeat * f_copy
+    # single French words kept as they were (the translator replaces those its table knows)
+    kept = [] if copied else find_untranslated(source, translation)
+    signals["untranslated_words"] = len(kept)
+    f_kept = UNTRANSLATED_FACTOR ** len(kept)
+    for u in kept:
+        reasons.append(f"untranslated French word '{u.word}' (characters {u.start}-{u.end})")
+    quality = f_garble * f_model * f_length * f_repeat * f_copy * f_kept
     if reference_scores:
         signals.update(reference_scores)
         quality = 0.5 * quality + 0.5 * reference_scores["chrf"]

@@ -23,6 +23,7 @@ from mt.backends import BACKENDS, DEFAULT_BACKEND, Backend, CT2Backend, TorchBac
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.models import resolve
 from mt.segment import Document, segment, segment_lines
+from mt.untranslated import fix, table_digest
 
 ProgressFn = Callable[[int], None]
 
@@ -127,7 +128,9 @@ class SentenceTranslation:
     sentence: int
     source: str
     translation: str
-    logprob: float  # mean log-probability per target token (eos included), forced-decoding score
+    # mean log-probability per target token (eos included), forced-decoding score of the model's
+    # output (before mt.untranslated replaced any word)
+    logprob: float
     src_tokens: int
     tgt_tokens: int
     split_long: bool  # the source was too long for the model and was chunked at clause boundaries
@@ -237,6 +240,8 @@ class Translator:
     peaked at 546–684 MB on the opus-mt shape, against 342–401 MB with 1024).
     ``vmap`` lets the ct2 backend decode over the model's vocabulary map (``vmap.txt``, see
     ``scripts/build_vmap.py``) when it has one: 2-3x faster on opus-mt-sized vocabularies.
+    ``fix_untranslated`` replaces the French words a translation kept as they were when the
+    bundled word table knows their English (:func:`mt.untranslated.fix`: "Moscou" → "Moscow").
     Safe to share between threads for translation calls.
     """
 
@@ -251,6 +256,7 @@ class Translator:
         max_input_tokens: int = 256,
         max_length_ratio: float = 2.0,
         vmap: bool = True,
+        fix_untranslated: bool = True,
     ) -> None:
         if beam < 1:
             raise InputError("beam must be at least 1")
@@ -286,6 +292,7 @@ class Translator:
         self._positions = self.backend.max_positions
         self.max_input_tokens = max(8, min(max_input_tokens, self._positions - 2))
         self.max_length_ratio = max_length_ratio
+        self.fix_untranslated = fix_untranslated
         self._tok_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public API
@@ -371,6 +378,8 @@ class Translator:
         if self.split_elisions:
             parts.append("split-elisions+join-open-marks")
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
+        if self.fix_untranslated:
+            parts.append(f"fix-untranslated:{table_digest()}")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
     def translate_segments(
@@ -402,8 +411,11 @@ class Translator:
             parts = per_key[u]
             tgt = sum(len(p[1]) for p in parts)
             logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
+            translation = tidy_start(key, " ".join(p[0] for p in parts if p[0]))
+            if self.fix_untranslated:
+                translation = fix(key, translation)[0]
             done[key] = SegmentTranslation(
-                translation=tidy_start(key, " ".join(p[0] for p in parts if p[0])),
+                translation=translation,
                 logprob=round(logprob, 4),
                 src_tokens=sum(p[2] for p in parts),
                 tgt_tokens=tgt,

@@ -1,0 +1,125 @@
+"""French words a translation kept as they were, and their replacement from a word table.
+
+A small translation model copies the French words it cannot translate ("the tournoi", "Moscou
+ordered"). :func:`find` locates them: words of the translation that also occur in the source,
+that French knows and English does not (wordfreq). A lower-case one is untranslated; a
+capitalised one is taken for a name unless the word table translates it into another English
+word (Moscou → Moscow). :func:`fix` replaces those the table is confident about, keeping their
+case; the table (``mt/data/fr-en-words.tsv.gz``) is built from the training pairs by
+``scripts/build_dictionary.py --words``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from mt.lexicon import zipf
+
+TABLE_PATH = Path(__file__).parent / "data" / "fr-en-words.tsv.gz"
+# Zipf frequency below which English does not know a word, and at or above which French does.
+FOREIGN_BELOW = 2.0
+# Dice coefficient (sentence co-occurrence in the training pairs) a replacement needs.
+MIN_DICE = 0.5
+
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
+
+
+@dataclass(frozen=True)
+class Untranslated:
+    """A French word kept in a translation: where it is, and its replacement (None: none)."""
+
+    word: str
+    start: int  # character offsets in the translation it was found in
+    end: int
+    replacement: str | None
+
+
+@cache
+def word_table() -> dict[str, tuple[str, float]]:
+    """French word (lower case) → (English word, Dice); empty when the table is missing."""
+    if not TABLE_PATH.is_file():
+        return {}
+    table = {}
+    with gzip.open(TABLE_PATH, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            fr, _, rest = line.rstrip("\n").partition("\t")
+            english, _, dice = rest.split()[0].rpartition(":")
+            table[fr] = (english, float(dice))
+    return table
+
+
+@cache
+def table_digest() -> str:
+    """Identifies the word table's contents (translation caches key on it)."""
+    if not TABLE_PATH.is_file():
+        return "none"
+    return hashlib.sha256(TABLE_PATH.read_bytes()).hexdigest()[:12]
+
+
+def _foreign(word: str) -> bool:
+    low = word.lower()
+    return zipf(low, "en") < FOREIGN_BELOW <= zipf(low, "fr")
+
+
+def _replacement(word: str, name: bool, min_dice: float) -> str | None:
+    """The table's English for ``word`` in the case it needs; ``name``: capitalised inside the
+    source sentence, so only an English name replaces it (Moscou → Moscow, not Marteau →
+    hammer)."""
+    entry = word_table().get(word.lower())
+    if entry is None:
+        return None
+    english, dice = entry
+    low = english.lower()
+    if dice < min_dice or low == word.lower() or zipf(low, "en") < FOREIGN_BELOW:
+        return None
+    if english != low:  # English writes it capitalised: a name, a month, an acronym
+        return english
+    if name:
+        return None
+    if word.isupper() and len(word) > 1:
+        return english.upper()
+    return english[:1].upper() + english[1:] if word[0].isupper() else english
+
+
+def find(source: str, translation: str, *, min_dice: float = MIN_DICE) -> list[Untranslated]:
+    """The French words of ``source`` that ``translation`` kept untranslated, in order."""
+    source_words = _WORD.findall(source)
+    first = source_words[0] if source_words else ""
+    in_source = set(source_words)
+    out = []
+    for m in _WORD.finditer(translation):
+        word = m.group()
+        if word not in in_source or not _foreign(word):
+            continue
+        name = word[0].isupper() and word != first
+        replacement = _replacement(word, name, min_dice)
+        if name and replacement is None:
+            continue  # a name, as far as the table can tell
+        out.append(Untranslated(word, m.start(), m.end(), replacement))
+    return out
+
+
+def fix(
+    source: str, translation: str, *, min_dice: float = MIN_DICE
+) -> tuple[str, list[Untranslated]]:
+    """``translation`` with the untranslated words the table knows replaced, and every word
+    :func:`find` found (offsets in the returned text; ``replacement`` None where none was made).
+    """
+    parts: list[str] = []
+    found: list[Untranslated] = []
+    pos = shift = 0
+    for u in find(source, translation, min_dice=min_dice):
+        new = u.replacement or u.word
+        parts.append(translation[pos : u.start] + new)
+        found.append(
+            Untranslated(u.word, u.start + shift, u.start + shift + len(new), u.replacement)
+        )
+        shift += len(new) - len(u.word)
+        pos = u.end
+    parts.append(translation[pos:])
+    return "".join(parts), found
