@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.store import Store
+from mt.untranslated import marks
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -239,7 +240,11 @@ def create_app(
             docs = {d["id"]: d for d in store.documents()}
             if doc_id not in docs:
                 raise HTTPException(404, f"no document {doc_id}")
-            return {**docs[doc_id], "sentences": store.sentences(doc_id)}
+            sentences = store.sentences(doc_id)
+        for sent in sentences:
+            # derived from what is stored, so runs made before this field have it too
+            sent["translation_flags"] = marks(sent["repaired"], sent["translation"])
+        return {**docs[doc_id], "sentences": sentences}
 
     # ---------------------------------------------------------------- LibreTranslate API
 

@@ -77,3 +77,31 @@ def test_cli_keep_untranslated(copying_model: Path) -> None:
     assert fixed.returncode == kept.returncode == 0
     assert b"Russia" in fixed.stdout and b"Russie " not in fixed.stdout
     assert b"Russie " in kept.stdout
+
+
+def test_report_and_dashboard_data_mark_the_kept_words(copying_model: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from mt.pipeline import run_document
+    from mt.report import html_report
+    from mt.server import create_app
+    from mt.store import Store
+
+    tr = Translator(copying_model, beam=1, fix_untranslated=False)
+    doc = run_document("La Russie a perdu.", tr, name="kept.txt")
+    [sent] = doc.sentences
+    page = html_report(doc.to_dict())
+    assert (
+        '<mark class="flag untranslated" title="untranslated: French word left untranslated' in page
+    )
+    assert "→ Russia" in page
+
+    db = tmp_path / "results.db"
+    store = Store(db)
+    doc_id = store.add_result(store.new_run({}), doc)
+    store.close()
+    served = TestClient(create_app(db, model=str(copying_model))).get(f"/v1/documents/{doc_id}")
+    flags = served.json()["sentences"][0]["translation_flags"]
+    assert flags and {f["type"] for f in flags} == {"untranslated"}
+    assert all(sent.translation[f["start"] : f["end"]] == "Russie" for f in flags)
+    assert {f["suggestion"] for f in flags} == {"Russia"}
