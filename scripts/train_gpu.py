@@ -107,37 +107,10 @@ def load_parts(model: Any, folder: Path, prefix: str) -> None:
 # ---------------------------------------------------------------------------- pack (here)
 
 
-def extra_lines(extra: list[str]) -> list[str]:
-    """``CORPUS=COPIES`` items as training lines: each cleaned pair of the corpus, COPIES times.
-
-    Pairs whose French is in an evaluation set are left out, as in ``train_marian.py prepare``.
-    """
-    from train_marian import DATA, eval_sources, read_corpus
-
-    if not extra:
-        return []
-    eval_fr = eval_sources()
-    out = []
-    for item in extra:
-        name, sep, copies = item.partition("=")
-        if not sep or not copies.isdigit() or not (DATA / "train" / name).is_file():
-            sys.exit(f"--extra {item!r}: expected CORPUS=COPIES with a file of {DATA / 'train'}")
-        pairs = [f"{fr}\t{en}\n" for fr, en in read_corpus(name) if fr not in eval_fr]
-        out.extend(pairs * int(copies))
-    return out
-
-
-def mix_in(lines: list[str], extra: list[str]) -> list[str]:
-    """``lines`` with ``extra`` shuffled in (the stream itself is already shuffled)."""
-    mixed = lines + extra
-    random.Random(0).shuffle(mixed)
-    return mixed
-
-
 def pack(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
-    from train_marian import dev_sets
+    from train_marian import dev_sets, extra_lines, mix_in
     from transformers import MarianMTModel
 
     from mt.translate import source_preparation, split_elisions, split_open_marks

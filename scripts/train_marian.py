@@ -214,6 +214,62 @@ def focus(args: argparse.Namespace) -> None:
     print(f"{out}: {len(marked):,} pairs with opening marks, {len(picked):,} in all", flush=True)
 
 
+def extra_lines(extra: list[str]) -> list[str]:
+    """``CORPUS=COPIES`` items as training lines: each cleaned pair of the corpus, COPIES times.
+
+    Pairs whose French is in an evaluation set are left out, as in ``prepare``.
+    """
+    if not extra:
+        return []
+    eval_fr = eval_sources()
+    out = []
+    for item in extra:
+        name, sep, copies = item.partition("=")
+        if not sep or not copies.isdigit() or not (DATA / "train" / name).is_file():
+            sys.exit(f"--extra {item!r}: expected CORPUS=COPIES with a file of {DATA / 'train'}")
+        pairs = [f"{fr}\t{en}\n" for fr, en in read_corpus(name) if fr not in eval_fr]
+        out.extend(pairs * int(copies))
+    return out
+
+
+def mix_in(lines: list[str], extra: list[str]) -> list[str]:
+    """``lines`` with ``extra`` shuffled in (the stream itself is already shuffled)."""
+    mixed = lines + extra
+    random.Random(0).shuffle(mixed)
+    return mixed
+
+
+def mix(args: argparse.Namespace) -> None:
+    """Write a stream of ``--lines`` stream pairs from ``--from-line`` with ``--extra`` corpora
+    shuffled in (as ``train_gpu.py pack`` mixes them for a GPU run), and beside it a record of
+    the mix that ``train --stream`` carries into the run and export into the model card."""
+    source = Path(args.stream)
+    if not source.is_file():
+        sys.exit(f"{source}: no stream (run `prepare` first)")
+    extra = extra_lines(args.extra)  # checks the --extra items before the long read
+    lines: list[str] = []
+    with open(source, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if i >= args.from_line + args.lines:
+                break
+            if i >= args.from_line:
+                lines.append(line)
+    if not lines:
+        sys.exit(f"{source} has no lines from {args.from_line:,} on")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.writelines(mix_in(lines, extra))
+    record = {"from_line": args.from_line, "lines": len(lines), "extra": args.extra}
+    mix_record(out).write_text(json.dumps(record) + "\n")
+    print(f"{out}: {len(lines):,} stream pairs and {len(extra):,} extra ones", flush=True)
+
+
+def mix_record(stream: Path) -> Path:
+    """Where ``mix`` records how it made ``stream``."""
+    return stream.with_name(stream.name + ".mix.json")
+
+
 # ---------------------------------------------------------------------------- data stream
 
 
@@ -297,6 +353,11 @@ def train(args: argparse.Namespace) -> None:
             state.update(split_elisions=True, split_from_tokens=info["split_from_tokens"])
         state["split_targets_from_tokens"] = info.get("split_targets_from_tokens")
         state["extra_runs"] = info.get("extra_runs", [])
+        record = mix_record(Path(args.stream))
+        if record.is_file():
+            # corpora this run's stream upweights: export adds them to extra_runs
+            extra = json.loads(record.read_text())["extra"]
+            state["stream_extra"] = {"extra": extra, "from_tokens": state["tokens"]}
         if info.get("curve") and not (run / "log.jsonl").exists():
             (run / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in info["curve"]))
         print(f"initialised from {args.init_from} ({state['tokens']:,} target tokens)", flush=True)
@@ -483,7 +544,7 @@ def export(args: argparse.Namespace) -> None:
         "gpu_seconds": round(last_state.get("gpu_seconds", 0)),
         "split_from_tokens": last_state.get("split_from_tokens"),
         "split_targets_from_tokens": last_state.get("split_targets_from_tokens"),
-        "extra_runs": last_state.get("extra_runs", []),
+        "extra_runs": extra_runs(last_state),
         "size": size,
         "curve": learning_curve(run),
     }
@@ -491,6 +552,16 @@ def export(args: argparse.Namespace) -> None:
     write_card(out, info)
     shown = {k: v for k, v in info.items() if k != "curve"}
     print(f"exported {best_name} to {out}: {shown}", flush=True)
+
+
+def extra_runs(state: dict) -> list[dict]:
+    """The runs that upweighted corpora, this one included when its stream came from ``mix``."""
+    runs = list(state.get("extra_runs", []))
+    mixed = state.get("stream_extra")
+    if mixed and mixed["extra"]:
+        tokens = state["tokens"] - mixed["from_tokens"]
+        runs.append({"extra": mixed["extra"], "tokens": tokens, "cpu": True})
+    return runs
 
 
 def learning_curve(run: Path) -> list[dict]:
@@ -549,7 +620,7 @@ def write_card(out: Path, info: dict) -> None:
             "them back (`mt.translate.join_open_quotes`)."
         )
     extra_note = "".join(
-        f" A GPU run of {r['tokens']:,} target tokens added "
+        f" A {'CPU' if r.get('cpu') else 'GPU'} run of {r['tokens']:,} target tokens added "
         + ", ".join(
             f"{copies} more {'copy' if copies == '1' else 'copies'} of {name}"
             for name, _, copies in (e.partition("=") for e in r["extra"])
@@ -696,6 +767,18 @@ def main() -> None:
     pf.add_argument(
         "--others", type=float, default=2.0, help="other pairs per pair with an opening mark"
     )
+    pm = sub.add_parser("mix")
+    pm.add_argument("--stream", default=str(RUNS / "data" / "stream.tsv"))
+    pm.add_argument("--out", default=str(RUNS / "data" / "mix.tsv"))
+    pm.add_argument("--from-line", type=int, default=0, help="first stream line taken")
+    pm.add_argument("--lines", type=int, default=200_000, help="stream lines taken")
+    pm.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="CORPUS=COPIES",
+        help="a corpus of the training data mixed in COPIES times (repeatable)",
+    )
     pe = sub.add_parser("export")
     pe.add_argument("--name", default="fr-en-small")
     pe.add_argument("--average", type=int, default=3)
@@ -708,7 +791,8 @@ def main() -> None:
         help="also build a CTranslate2 vocabulary map (pays off for large vocabularies only)",
     )
     args = p.parse_args()
-    {"prepare": prepare, "focus": focus, "train": train, "export": export}[args.cmd](args)
+    commands = {"prepare": prepare, "focus": focus, "mix": mix, "train": train, "export": export}
+    commands[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import lzma
 import shutil
@@ -146,7 +147,7 @@ def test_collate_pads_to_a_multiple_without_changing_the_loss(tiny_model: Path) 
 
 
 def test_pack_extra_refuses_a_malformed_item() -> None:
-    from train_gpu import extra_lines, mix_in
+    from train_marian import extra_lines, mix_in
 
     with pytest.raises(SystemExit, match="CORPUS=COPIES"):
         extra_lines(["tatoeba-2019.tsv.gz"])
@@ -309,6 +310,10 @@ def test_marian_fine_tune_on_split_targets_goes_on_from_the_exported_model(
         (data / "eval" / f"newstest2013.{side}").write_text(dev, encoding="utf-8")
     stream = tmp_path / "stream.tsv"
     stream.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # a corpus the run's stream upweights (train_marian.py mix --extra)
+    (data / "train").mkdir()
+    with gzip.open(data / "train" / "extra.tsv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
     # in this process: the trainer's signal handlers and thread count must not outlive the test
     monkeypatch.setattr(train_marian.signal, "signal", lambda *_: None)
     threads = torch.get_num_threads()
@@ -321,15 +326,22 @@ def test_marian_fine_tune_on_split_targets_goes_on_from_the_exported_model(
         monkeypatch.setattr(sys, "argv", ["train_marian.py", *args])
         train_marian.main()
 
+    mixed = tmp_path / "mixed.tsv"
+    main("mix", "--stream", str(stream), "--out", str(mixed), "--extra", "extra.tsv.gz=2")
+    # every stream line, and each extra pair twice but the four whose French is newstest2013's
+    lines = mixed.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(rows) + 2 * len(rows[4:])
     train = ["train", "--name", "ft", "--size", "tiny", "--init-from", str(init), "--threads", "1"]
-    train += ["--stream", str(stream), "--batch-tokens", "300", "--warmup", "2", "--no-bf16"]
+    train += ["--stream", str(mixed), "--batch-tokens", "300", "--warmup", "2", "--no-bf16"]
     main(*train, "--hours", "0.001", "--dev-lines", "4", "--split-targets")
     out = tmp_path / "exported"
     main("export", "--name", "ft", "--average", "1", "--dev-lines", "4", "--out", str(out))
     got = json.loads((out / "training.json").read_text())
     assert got["steps"] > 7 and got["target_tokens"] > 900
     assert got["split_from_tokens"] == 400 and got["split_targets_from_tokens"] == 900
-    assert got["extra_runs"] == info["extra_runs"]
+    this_run = {"extra": ["extra.tsv.gz=2"], "tokens": got["target_tokens"] - 900, "cpu": True}
+    assert got["extra_runs"] == [*info["extra_runs"], this_run]
+    assert "A CPU run of" in (out / "README.md").read_text()
     assert [r["step"] for r in got["curve"]] == [7, got["steps"]]
     assert "split_open_marks" in (out / "README.md").read_text()
     assert Translator(out, backend="torch").translate("Bonjour.")  # loads and translates
