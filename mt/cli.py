@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -69,6 +69,20 @@ SegmentedOpt = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 InputArg = Annotated[str | None, typer.Argument(help="Input file, or - for standard input.")]
 
+
+def _decoding(
+    beam: int, threads: int | None, backend: str, vmap: bool, fix_untranslated: bool
+) -> dict[str, Any]:
+    """The Translator options the translating commands share."""
+    return {
+        "beam": beam,
+        "threads": threads,
+        "backend": backend,
+        "vmap": vmap,
+        "fix_untranslated": fix_untranslated,
+    }
+
+
 # Inputs with more segments than this get a progress bar (when stderr is a terminal).
 _PROGRESS_MIN = 20
 
@@ -123,14 +137,7 @@ def translate(
         fixed = repair_text(text)
         text, metadata = fixed.text, fixed.metadata
     units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
-    tr = Translator(
-        model,
-        beam=beam,
-        threads=threads,
-        backend=backend,
-        vmap=vmap,
-        fix_untranslated=fix_untranslated,
-    )
+    tr = Translator(model, **_decoding(beam, threads, backend, vmap, fix_untranslated))
     with _progress(units) as advance:
         doc = tr.translate_document(text, segmented=segmented, progress=advance)  # type: ignore[arg-type]
     if format is Format.jsonl:
@@ -227,14 +234,7 @@ def run_(
     texts = [read_text(a) for a in articles]  # read everything first: fail before any work
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     store = Store(db)
-    tr = Translator(
-        model,
-        beam=beam,
-        threads=threads,
-        backend=backend,
-        vmap=vmap,
-        fix_untranslated=fix_untranslated,
-    )
+    tr = Translator(model, **_decoding(beam, threads, backend, vmap, fix_untranslated))
     calibration = load_calibration(tr.path)  # a malformed quality.json stops here, not per article
     embedder = bundled_embedder() if reference else None
     run_id = store.new_run(
@@ -486,14 +486,7 @@ def eval_(
     from mt.evaluate import evaluate
     from mt.translate import Translator
 
-    tr = Translator(
-        model,
-        beam=beam,
-        threads=threads,
-        backend=backend,
-        vmap=vmap,
-        fix_untranslated=fix_untranslated,
-    )
+    tr = Translator(model, **_decoding(beam, threads, backend, vmap, fix_untranslated))
     for name in sets:
         r = evaluate(tr, name, limit=limit)
         typer.echo(
