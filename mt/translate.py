@@ -23,7 +23,7 @@ from mt.backends import BACKENDS, DEFAULT_BACKEND, Backend, CT2Backend, TorchBac
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.models import resolve
 from mt.segment import Document, segment, segment_lines
-from mt.untranslated import fix, table_digest
+from mt.untranslated import fix, fix_key
 
 ProgressFn = Callable[[int], None]
 
@@ -379,7 +379,7 @@ class Translator:
             parts.append("split-elisions+join-open-marks")
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
         if self.fix_untranslated:
-            parts.append(f"fix-untranslated:{table_digest()}")
+            parts.append(f"fix-untranslated: {fix_key()}")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
     def translate_segments(

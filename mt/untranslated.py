@@ -3,8 +3,8 @@
 A small translation model copies the French words it cannot translate ("the tournoi", "Moscou
 ordered"). :func:`find` locates them: words of the translation that also occur in the source,
 that French knows and English does not (wordfreq). A lower-case one is untranslated; a
-capitalised one is taken for a name unless the word table translates it into another English
-word (Moscou → Moscow). :func:`fix` replaces those the table is confident about, keeping their
+capitalised one inside the sentence, or a rare one opening it, is taken for a name unless the
+word table translates it into an English name (Moscou → Moscow). :func:`fix` replaces those the table is confident about, keeping their
 case; the table (``mt/data/fr-en-words.tsv.gz``) is built from the training pairs by
 ``scripts/build_dictionary.py --words``.
 """
@@ -24,6 +24,9 @@ from mt.lexicon import zipf
 TABLE_PATH = Path(__file__).parent / "data" / "fr-en-words.tsv.gz"
 # Zipf frequency below which English does not know a word, and at or above which French does.
 FOREIGN_BELOW = 2.0
+# Zipf frequency from which a capitalised word opening a sentence is read as a common word
+# ("Dommage", "Bilan") rather than a name ("Modiano", "Cyrulnik").
+COMMON = 3.0
 # Dice coefficient (sentence co-occurrence in the training pairs) a replacement needs.
 MIN_DICE = 0.5
 
@@ -54,12 +57,17 @@ def word_table() -> dict[str, tuple[str, float]]:
     return table
 
 
+# Bumped when the rules of find/fix change what they do (translation caches key on it).
+RULES = 2
+
+
 @cache
-def table_digest() -> str:
-    """Identifies the word table's contents (translation caches key on it)."""
-    if not TABLE_PATH.is_file():
-        return "none"
-    return hashlib.sha256(TABLE_PATH.read_bytes()).hexdigest()[:12]
+def fix_key() -> str:
+    """Identifies the rules and the word table's contents (translation caches key on it)."""
+    table = (
+        hashlib.sha256(TABLE_PATH.read_bytes()).hexdigest()[:12] if TABLE_PATH.is_file() else "none"
+    )
+    return f"rules {RULES}, table {table}"
 
 
 def _foreign(word: str) -> bool:
@@ -68,9 +76,8 @@ def _foreign(word: str) -> bool:
 
 
 def _replacement(word: str, name: bool, min_dice: float) -> str | None:
-    """The table's English for ``word`` in the case it needs; ``name``: capitalised inside the
-    source sentence, so only an English name replaces it (Moscou → Moscow, not Marteau →
-    hammer)."""
+    """The table's English for ``word`` in the case it needs; ``name``: ``word`` looks like a
+    name, so only an English name replaces it (Moscou → Moscow, not Marteau → hammer)."""
     entry = word_table().get(word.lower())
     if entry is None:
         return None
@@ -87,6 +94,17 @@ def _replacement(word: str, name: bool, min_dice: float) -> str | None:
     return english[:1].upper() + english[1:] if word[0].isupper() else english
 
 
+def _name_like(word: str, first: str) -> bool:
+    """Whether a capitalised ``word`` is more likely a name than a copied common word."""
+    if not word[0].isupper():
+        return False
+    if word.isupper():  # an acronym, unless a long and common word in a capitalised headline
+        return len(word) <= 4 or zipf(word, "fr") < COMMON
+    if word != first:  # capitalised inside the sentence
+        return True
+    return zipf(word, "fr") < COMMON  # opening it: a rare word is more likely a name
+
+
 def find(source: str, translation: str, *, min_dice: float = MIN_DICE) -> list[Untranslated]:
     """The French words of ``source`` that ``translation`` kept untranslated, in order."""
     source_words = _WORD.findall(source)
@@ -97,7 +115,7 @@ def find(source: str, translation: str, *, min_dice: float = MIN_DICE) -> list[U
         word = m.group()
         if word not in in_source or not _foreign(word):
             continue
-        name = word[0].isupper() and word != first
+        name = _name_like(word, first)
         replacement = _replacement(word, name, min_dice)
         if name and replacement is None:
             continue  # a name, as far as the table can tell

@@ -31,6 +31,9 @@ def test_fix_replaces_copied_french_words_the_table_knows_and_keeps_their_case()
 def test_find_leaves_names_english_words_and_words_the_source_lacks() -> None:
     # capitalised inside the sentence and no English name for it: a surname, kept and not flagged
     assert find("Nous avons vu M. Marteau hier.", "We saw Mr Marteau yesterday.") == []
+    # a rare capitalised word opening the sentence is a name too; a common one is a copy
+    assert find("Modiano a écrit.", "Modiano wrote.") == []
+    assert [u.word for u in find("Arrestation à Lyon.", "Arrestation in Lyon.")] == ["Arrestation"]
     # the model wrote a French-looking word that is not in the source: not a copy
     assert find("Il fait froid.", "The tournoi is cold.") == []
     # English words are never flagged, even when the source has them too
