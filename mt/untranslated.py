@@ -4,9 +4,9 @@ A small translation model copies the French words it cannot translate ("the tour
 ordered"). :func:`find` locates them: words of the translation that also occur in the source,
 that French knows and English does not (wordfreq). A lower-case one is untranslated; a
 capitalised one inside the sentence, or a rare one opening it, is taken for a name unless the
-word table translates it into an English name (Moscou → Moscow). :func:`fix` replaces those the table is confident about, keeping their
-case; the table (``mt/data/fr-en-words.tsv.gz``) is built from the training pairs by
-``scripts/build_dictionary.py --words``.
+word table translates it into an English name (Moscou → Moscow). :func:`fix` replaces those the
+table is confident about, keeping their case; the table (``mt/data/fr-en-words.tsv.gz``) is
+built from the training pairs by ``scripts/build_dictionary.py --words``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ FOREIGN_BELOW = 2.0
 COMMON = 3.0
 # Dice coefficient (sentence co-occurrence in the training pairs) a replacement needs.
 MIN_DICE = 0.5
+# Bumped when the rules of find/fix change what they do (translation caches key on it).
+RULES = 2
 
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
 
@@ -55,10 +57,6 @@ def word_table() -> dict[str, tuple[str, float]]:
             english, _, dice = rest.split()[0].rpartition(":")
             table[fr] = (english, float(dice))
     return table
-
-
-# Bumped when the rules of find/fix change what they do (translation caches key on it).
-RULES = 2
 
 
 @cache
