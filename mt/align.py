@@ -13,7 +13,6 @@ The search is restricted to a band around the diagonal, so time and memory grow 
 from __future__ import annotations
 
 import bisect
-import gzip
 import itertools
 import math
 import re
@@ -27,7 +26,7 @@ import numpy as np
 import snowballstemmer
 
 from mt.errors import InputError
-from mt.lexicon import zipf
+from mt.lexicon import translation_table, zipf
 
 DICT_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -141,14 +140,10 @@ def stem(word: str, lang: str) -> str:
 @cache
 def dictionary() -> dict[str, frozenset[str]]:
     """French stem → keys of likely English translations (empty when the table is missing)."""
-    if not DICT_PATH.is_file():
-        return {}
-    table = {}
-    with gzip.open(DICT_PATH, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            fr, _, rest = line.rstrip("\n").partition("\t")
-            table[fr] = frozenset("=" + item.rsplit(":", 1)[0] for item in rest.split())
-    return table
+    return {
+        fr: frozenset("=" + english for english, _ in entries)
+        for fr, entries in translation_table(DICT_PATH).items()
+    }
 
 
 @cache

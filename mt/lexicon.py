@@ -1,9 +1,12 @@
-"""Word frequencies (wordfreq's bundled data) for French, English and neighbouring languages."""
+"""Word frequencies (wordfreq's bundled data) for French, English and neighbouring languages,
+and the French → English tables ``scripts/build_dictionary.py`` writes into ``mt/data``."""
 
 from __future__ import annotations
 
+import gzip
 import math
 from functools import cache, lru_cache
+from pathlib import Path
 
 import wordfreq
 
@@ -46,3 +49,18 @@ def detect_language(words: list[str]) -> tuple[str, float]:
         else scores["fr"] - max(v for k, v in scores.items() if k != "fr")
     )
     return best, max(0.0, min(1.0, margin / 2))
+
+
+def translation_table(path: Path) -> dict[str, list[tuple[str, float]]]:
+    """A table of ``scripts/build_dictionary.py`` (one ``french<TAB>english:dice ...`` line per
+    French key): French key → its English entries with their Dice coefficient, best first.
+    Empty when the file is missing."""
+    if not path.is_file():
+        return {}
+    table = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            fr, _, rest = line.rstrip("\n").partition("\t")
+            entries = (item.rpartition(":") for item in rest.split())
+            table[fr] = [(english, float(dice)) for english, _, dice in entries]
+    return table

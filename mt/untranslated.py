@@ -11,7 +11,6 @@ built from the training pairs by ``scripts/build_dictionary.py --words``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mt.lexicon import zipf
+from mt.lexicon import translation_table, zipf
 
 TABLE_PATH = Path(__file__).parent / "data" / "fr-en-words.tsv.gz"
 # Zipf frequency below which English does not know a word, and at or above which French does.
@@ -32,7 +31,8 @@ MIN_DICE = 0.5
 # Bumped when the rules of find/fix change what they do (translation caches key on it).
 RULES = 2
 
-_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
+# a word as the table's French keys were cut (scripts/build_dictionary.py uses this one)
+WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,7 @@ class Untranslated:
 @cache
 def word_table() -> dict[str, tuple[str, float]]:
     """French word (lower case) → (English word, Dice); empty when the table is missing."""
-    if not TABLE_PATH.is_file():
-        return {}
-    table = {}
-    with gzip.open(TABLE_PATH, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            fr, _, rest = line.rstrip("\n").partition("\t")
-            english, _, dice = rest.split()[0].rpartition(":")
-            table[fr] = (english, float(dice))
-    return table
+    return {fr: entries[0] for fr, entries in translation_table(TABLE_PATH).items()}
 
 
 @cache
@@ -68,7 +60,8 @@ def fix_key() -> str:
     return f"rules {RULES}, table {table}"
 
 
-def _foreign(word: str) -> bool:
+def foreign(word: str) -> bool:
+    """A word French knows and English does not: one a reader of English would not recognise."""
     low = word.lower()
     return zipf(low, "en") < FOREIGN_BELOW <= zipf(low, "fr")
 
@@ -105,13 +98,13 @@ def _name_like(word: str, first: str) -> bool:
 
 def find(source: str, translation: str, *, min_dice: float = MIN_DICE) -> list[Untranslated]:
     """The French words of ``source`` that ``translation`` kept untranslated, in order."""
-    source_words = _WORD.findall(source)
+    source_words = WORD.findall(source)
     first = source_words[0] if source_words else ""
     in_source = set(source_words)
     out = []
-    for m in _WORD.finditer(translation):
+    for m in WORD.finditer(translation):
         word = m.group()
-        if word not in in_source or not _foreign(word):
+        if word not in in_source or not foreign(word):
             continue
         name = _name_like(word, first)
         replacement = _replacement(word, name, min_dice)

@@ -11,15 +11,14 @@ similarity that does not depend on the translation model's quality.
 
 ``--words``: the same over lower-cased words as written, for the French words English does not
 know (wordfreq), the ones that read as foreign when a translation copies them; the best English
-word for each, as English usually writes it inside a sentence ("Moscow", "November"). The translator uses it to replace French words its model copied
-(:mod:`mt.untranslated`).
+word for each, as English usually writes it inside a sentence ("Moscow", "November"). The
+translator uses it to replace French words its model copied (:mod:`mt.untranslated`).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -29,13 +28,11 @@ import numpy as np
 from scipy import sparse
 
 from mt.align import stem
-from mt.lexicon import zipf
-from mt.untranslated import FOREIGN_BELOW
+from mt.untranslated import WORD, foreign
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "mt" / "data"
-WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
 
 
 def main() -> None:
@@ -80,10 +77,6 @@ def main() -> None:
             docs_en.append({key(w, "en") for w in en_words})
             if words:
                 forms.update(en_words[1:])
-
-    def foreign(word: str) -> bool:
-        # the French words a reader of English would not recognise if a translation kept them
-        return zipf(word, "en") < FOREIGN_BELOW and zipf(word, "fr") >= FOREIGN_BELOW
 
     def matrix(
         docs: list[set[str]], keep: Callable[[str], bool] = lambda w: True

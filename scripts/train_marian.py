@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import itertools
 import json
 import lzma
 import os
@@ -247,13 +248,8 @@ def mix(args: argparse.Namespace) -> None:
     if not source.is_file():
         sys.exit(f"{source}: no stream (run `prepare` first)")
     extra = extra_lines(args.extra)  # checks the --extra items before the long read
-    lines: list[str] = []
     with open(source, encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if i >= args.from_line + args.lines:
-                break
-            if i >= args.from_line:
-                lines.append(line)
+        lines = list(itertools.islice(fh, args.from_line, args.from_line + args.lines))
     if not lines:
         sys.exit(f"{source} has no lines from {args.from_line:,} on")
     out = Path(args.out)
