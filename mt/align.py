@@ -16,19 +16,15 @@ import bisect
 import itertools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
-from pathlib import Path
 
 import numpy as np
-import snowballstemmer
 
 from mt.errors import InputError
-from mt.lexicon import translation_table, zipf
+from mt.lexicon import english_keys, french_keys
+from mt.lexicon import weight as word_weight
 
-DICT_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 
 
@@ -104,18 +100,6 @@ def default_costs(vectors: bool = False) -> Costs:
     return replace(base, lexical_weight=8.0, beads=beads)
 
 
-_FR_STOP = frozenset(
-    "le la les l un une des du de d à au aux et ou en dans sur par pour avec ne pas plus que qu qui "
-    "se s il elle ils elles je j me m te t tu nous vous on son sa ses leur leurs ce c cet cette ces "
-    "mon ma mes ton ta tes est a été être avoir y lui eux mais si comme tout tous".split()
-)
-_EN_STOP = frozenset(
-    "the a an and or of to in on at by for with not no it its he she they we you me him her "
-    "them his their our your my is was were be been has have had do did that this these those "
-    "as but if so all from there which who what".split()
-)
-
-
 @dataclass(frozen=True)
 class Link:
     """One bead: French sentence indices, English sentence indices, and its score."""
@@ -128,70 +112,24 @@ class Link:
         return f"{self.fr}:{self.en}".replace(" ", "")
 
 
-_STEMMERS = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
-
-
-@cache
-def stem(word: str, lang: str) -> str:
-    """Snowball stem of a lower-cased word ("filles" → "fill", "daughters" → "daughter")."""
-    return str(_STEMMERS[lang].stemWord(word))
-
-
-@cache
-def dictionary() -> dict[str, frozenset[str]]:
-    """French stem → keys of likely English translations (empty when the table is missing)."""
-    return {
-        fr: frozenset("=" + english for english, _ in entries)
-        for fr, entries in translation_table(DICT_PATH).items()
-    }
-
-
-@cache
-def _en_stop_keys() -> frozenset[str]:
-    return frozenset("=" + stem(w, "en") for w in _EN_STOP)
-
-
-def _fold(word: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
-    )
-
-
-def _weight(word: str, lang: str) -> float:
-    """Rare words say more about a match than common ones (an idf-like weight from wordfreq)."""
-    return min(3.0, max(0.5, 1.0 + (5.5 - zipf(word, lang)) / 2))
-
-
 def _french(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]]]:
     """Length, and for each content word: the keys an English match may contain, its weight."""
-    table = dictionary()
     cands = []
     for w in _WORD.findall(sentence):
-        low = w.lower()
-        if low in _FR_STOP:
-            continue
-        translations = table.get(stem(low, "fr"), frozenset())
-        if translations and translations <= _en_stop_keys() and not w[0].isupper():
-            continue  # a function word the stop list misses ("avait" → had, was)
-        keys = set(translations)
-        keys.add(low)  # names and numbers match themselves
-        if len(low) >= 5 and low.isalpha():
-            keys.add("~" + _fold(low)[:5])  # cognates: "gouvernement" ~ "government"
-        cands.append((frozenset(keys), _weight(low, "fr")))
+        keys = french_keys(w)
+        if keys is not None:
+            cands.append((keys, word_weight(w.lower(), "fr")))
     return len(sentence), cands
 
 
 def _english(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]], frozenset[str]]:
-    """Length, each content word's keys (itself, its cognate key) with weight, and all keys."""
+    """Length, each content word's keys (itself, its stem, its cognate key) with weight, and all
+    keys."""
     words = []
     for w in _WORD.findall(sentence):
-        low = w.lower()
-        if low in _EN_STOP:
-            continue
-        keys = {low, "=" + stem(low, "en")}
-        if len(low) >= 5 and low.isalpha():
-            keys.add("~" + _fold(low)[:5])
-        words.append((frozenset(keys), _weight(low, "en")))
+        keys = english_keys(w)
+        if keys is not None:
+            words.append((keys, word_weight(w.lower(), "en")))
     return len(sentence), words, frozenset().union(*(k for k, _ in words)) if words else frozenset()
 
 

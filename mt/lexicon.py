@@ -1,16 +1,20 @@
 """Word frequencies (wordfreq's bundled data) for French, English and neighbouring languages,
-and the French → English tables ``scripts/build_dictionary.py`` writes into ``mt/data``."""
+the French → English tables ``scripts/build_dictionary.py`` writes into ``mt/data``, and the
+match keys built on them, which tell whether an English text renders a French word."""
 
 from __future__ import annotations
 
 import gzip
 import math
+import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
+import snowballstemmer
 import wordfreq
 
 LANGUAGES = ("fr", "en", "es", "it", "de", "pt")
+STEMS_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
 
 
 @cache
@@ -64,3 +68,82 @@ def translation_table(path: Path) -> dict[str, list[tuple[str, float]]]:
             entries = (item.rpartition(":") for item in rest.split())
             table[fr] = [(english, float(dice)) for english, _, dice in entries]
     return table
+
+
+FR_STOP = frozenset(
+    "le la les l un une des du de d à au aux et ou en dans sur par pour avec ne pas plus que qu qui "
+    "se s il elle ils elles je j me m te t tu nous vous on son sa ses leur leurs ce c cet cette ces "
+    "mon ma mes ton ta tes est a été être avoir y lui eux mais si comme tout tous".split()
+)
+EN_STOP = frozenset(
+    "the a an and or of to in on at by for with not no it its he she they we you me him her "
+    "them his their our your my is was were be been has have had do did that this these those "
+    "as but if so all from there which who what".split()
+)
+
+_STEMMERS = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
+
+
+@cache
+def stem(word: str, lang: str) -> str:
+    """Snowball stem of a lower-cased word ("filles" → "fill", "daughters" → "daughter")."""
+    return str(_STEMMERS[lang].stemWord(word))
+
+
+@cache
+def stem_table() -> dict[str, frozenset[str]]:
+    """French stem → keys of its likely English translations (empty when the table is missing)."""
+    return {
+        fr: frozenset("=" + english for english, _ in entries)
+        for fr, entries in translation_table(STEMS_PATH).items()
+    }
+
+
+@cache
+def _en_stop_keys() -> frozenset[str]:
+    return frozenset("=" + stem(w, "en") for w in EN_STOP)
+
+
+def fold(word: str) -> str:
+    """Lower-cased, accents removed ("Élan" → "elan")."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+    )
+
+
+def weight(word: str, lang: str) -> float:
+    """Rare words say more about a match than common ones (an idf-like weight from wordfreq)."""
+    return min(3.0, max(0.5, 1.0 + (5.5 - zipf(word, lang)) / 2))
+
+
+# Match keys: "=stem" for an English stem (a French word's are its table translations'),
+# the lower-cased word itself (names and numbers match themselves), "~" + its first five
+# letters without accents (cognates: "gouvernement" ~ "government").
+
+
+@lru_cache(maxsize=200_000)
+def french_keys(word: str) -> frozenset[str] | None:
+    """The keys an English rendering of a French word shares with it; None for a function word."""
+    low = word.lower()
+    if low in FR_STOP:
+        return None
+    translations = stem_table().get(stem(low, "fr"), frozenset())
+    if translations and translations <= _en_stop_keys() and not word[0].isupper():
+        return None  # a function word the stop list misses ("avait" → had, was)
+    keys = set(translations)
+    keys.add(low)
+    if len(low) >= 5 and low.isalpha():
+        keys.add("~" + fold(low)[:5])
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=200_000)
+def english_keys(word: str) -> frozenset[str] | None:
+    """An English word's keys (itself, its stem, its cognate key); None for a function word."""
+    low = word.lower()
+    if low in EN_STOP:
+        return None
+    keys = {low, "=" + stem(low, "en")}
+    if len(low) >= 5 and low.isalpha():
+        keys.add("~" + fold(low)[:5])
+    return frozenset(keys)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from mt.align import stem
+from mt.lexicon import stem
 from mt.untranslated import WORD, foreign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,9 @@ def main() -> None:
         docs: list[set[str]], keep: Callable[[str], bool] = lambda w: True
     ) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         df = Counter(w for d in docs for w in d)
-        vocab = [w for w, c in df.most_common() if c >= min_count and keep(w)][:vocab_size]
+        # ties in count are broken by the word, so a rebuild gives the same table byte for byte
+        ranked = sorted(df.items(), key=lambda wc: (-wc[1], wc[0]))
+        vocab = [w for w, c in ranked if c >= min_count and keep(w)][:vocab_size]
         index = {w: i for i, w in enumerate(vocab)}
         rows, cols = [], []
         for r, d in enumerate(docs):
@@ -99,16 +101,18 @@ def main() -> None:
     xe, ve, dfe = matrix(docs_en)
     co = (xf.T @ xe).tocsr()
     written: dict[str, tuple[int, str]] = {}
-    for form, count in forms.items():
+    for form, count in sorted(forms.items()):
         low = form.lower()
-        if count > written.get(low, (0, ""))[0]:
+        seen_count = written.get(low, (0, ""))[0]
+        # the commonest form; on a tie the lower-case one (a capital may open a title)
+        if count > seen_count or (count == seen_count and form == low):
             written[low] = (count, form)
     lines = []
     for i in range(co.shape[0]):
         start, end = co.indptr[i], co.indptr[i + 1]
         cols, counts = co.indices[start:end], co.data[start:end]
         dice = 2 * counts / (dff[i] + dfe[cols])
-        best = np.argsort(-dice)[:top]
+        best = np.lexsort((cols, -dice))[:top]  # equal Dice: the more frequent English word
         keep = [(ve[cols[k]], float(dice[k])) for k in best if dice[k] >= min_dice]
         if words:
             keep = [(written.get(w, (0, w))[1], d) for w, d in keep]
