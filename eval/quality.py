@@ -5,11 +5,14 @@
     python eval/quality.py --limit 500 --model DIR newstest2013
 
 Each sentence of the set is translated and scored as ``mt run`` scores it without a reference
-(garble flags, model log-probability, length ratio, repeats, untranslated copy); the score is
+(garble flags, model log-probability, length ratio, repeats, untranslated copy, French words
+left untranslated, made-up words, coverage of the French content); the score is
 then compared with the sentence's chrF against the set's reference: Spearman correlation, chrF
 of flagged and unflagged sentences, and how many of the clearly bad translations (chrF below
 the pipeline's own "far from the reference" line, 0.3) the flag catches — with the model's
-calibration (its ``quality.json``) and with the built-in defaults.
+calibration (its ``quality.json``) and with the built-in defaults. The word checks also run on
+the human references, as if they were the translations: how often they fire there tells how
+often they fire on a good translation.
 
 ``--fit`` chooses the log-probability midpoint (where the confidence factor is 0.5, so a clean
 sentence is flagged) as the threshold that best separates bad translations from the rest (F1),
@@ -29,11 +32,14 @@ from pathlib import Path
 
 from scipy.stats import spearmanr
 
+from mt.coverage import coverage
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA
 from mt.garble import check_sentence
+from mt.invented import invented
 from mt.score import (
     CALIBRATION_FILE,
+    COVERAGE_FLOOR,
     QUALITY_THRESHOLD,
     Calibration,
     load_calibration,
@@ -41,6 +47,7 @@ from mt.score import (
     score_sentence,
 )
 from mt.translate import Translator
+from mt.untranslated import find as find_untranslated
 
 BAD_CHRF = 0.3  # mt.score flags "far from the reference" below this
 
@@ -142,6 +149,21 @@ def main() -> None:
         label = f"{name} ({cal.logprob_midpoint}, {cal.logprob_scale})"
         cells = report(label, [x.quality for x in scores], chrf, [x.flagged for x in scores])
         print("| " + " | ".join(cells) + " |")
+    print("\n| word check | model's translations | references |\n|---|---:|---:|")
+    for label, check in [
+        ("sentences with a made-up word", lambda s, t: bool(invented(s, t))),
+        (
+            "sentences with a French word left untranslated",
+            lambda s, t: bool(find_untranslated(s, t)),
+        ),
+        (
+            f"sentences with coverage below {COVERAGE_FLOOR}",
+            lambda s, t: coverage(s, t).share < COVERAGE_FLOOR,
+        ),
+    ]:
+        hyp = sum(check(s, o.translation) for s, o in zip(src, out, strict=True))
+        refs = sum(check(s, r) for s, r in zip(src, ref, strict=True))
+        print(f"| {label} | {hyp} ({hyp / len(src):.1%}) | {refs} ({refs / len(src):.1%}) |")
     if args.fit and args.write:
         cal = calibrations["fitted here"]
         path = tr.path / CALIBRATION_FILE

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from mt.garble import Change, SentenceReport
-from mt.untranslated import marks
+from mt.score import translation_marks
 
 
 def mark_spans(text: str, spans: list[tuple[int, int]], *, color: bool) -> str:
@@ -69,7 +69,7 @@ h1{font-size:1.4rem}.summary{color:#555;margin-bottom:1rem}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5rem;
 vertical-align:top;text-align:left}th{background:#f5f5f5}td.q{font-variant-numeric:tabular-nums}
 tr.flagged td.q{color:#b00020;font-weight:600}mark{background:#ffe08a;border-radius:3px}
-mark.untranslated{background:#c8e1ff}
+mark.untranslated{background:#c8e1ff}mark.invented{background:#e8d0ff}
 .reasons{color:#b00020;font-size:.85em}
 """
 
@@ -85,7 +85,7 @@ def html_report(doc: dict[str, Any]) -> str:
         rows.append(
             f"<tr{cls}><td class=q>{s['quality']:.2f}</td><td>{s['index']}</td>"
             f"<td>{_highlight_html(s['source'], s['flags'])}</td>"
-            f"<td>{_highlight_html(s['translation'], marks(s['repaired'], s['translation']))}"
+            f"<td>{_highlight_html(s['translation'], translation_marks(s['repaired'], s['translation']))}"
             f"<div class=reasons>{html.escape('; '.join(s['reasons']))}</div></td><td>{ref}</td></tr>"
         )
     title = html.escape(str(doc["name"]))

@@ -14,14 +14,22 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from mt.coverage import coverage
 from mt.errors import ModelNotFoundError
+from mt.invented import invented
 from mt.lexicon import detect_language
 from mt.untranslated import find as find_untranslated
 
 QUALITY_THRESHOLD = 0.5
 # quality factor per French word left untranslated in the output
 UNTRANSLATED_FACTOR = 0.8
+# quality factor per word the translation made up ("deocate")
+INVENTED_FACTOR = 0.9
+# below this share of the French content rendered (mt.coverage), the quality falls with its
+# square (README, "What the quality score means": chosen on newstest2013 and its references)
+COVERAGE_FLOOR = 0.5
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -137,11 +145,67 @@ def score_sentence(
     f_kept = UNTRANSLATED_FACTOR ** len(kept)
     for u in kept:
         reasons.append(f"untranslated French word '{u.word}' (characters {u.start}-{u.end})")
-    quality = f_garble * f_model * f_length * f_repeat * f_copy * f_kept
+    made_up = [] if copied else invented(source, translation)
+    signals["invented_words"] = len(made_up)
+    f_invented = INVENTED_FACTOR ** len(made_up)
+    for v in made_up:
+        reasons.append(f"invented word '{v.word}' (characters {v.start}-{v.end})")
+    rendered = coverage(source, translation)
+    signals["coverage"] = rendered.share
+    f_coverage = min(1.0, rendered.share / COVERAGE_FLOOR) ** 2
+    if f_coverage < 1.0:
+        lost = ", ".join(f"'{m.word}' ({m.start}-{m.end})" for m in rendered.missing)
+        reasons.append(
+            f"French words with no counterpart found in the translation "
+            f"(coverage {rendered.share:.2f}): {lost}"
+        )
+    quality = f_garble * f_model * f_length * f_repeat * f_copy * f_kept * f_invented * f_coverage
     if reference_scores:
         signals.update(reference_scores)
         quality = 0.5 * quality + 0.5 * reference_scores["chrf"]
         if reference_scores["chrf"] < 0.3:
             reasons.append(f"far from the reference (chrF {reference_scores['chrf']:.2f})")
     quality = round(max(0.0, min(1.0, quality)), 4)
-    return SentenceScore(quality, quality < QUALITY_THRESHOLD, reasons, signals)
+    flagged = quality < QUALITY_THRESHOLD
+    if flagged and not reasons:
+        # no signal failed alone, several lowered it together: name them, so that no sentence
+        # is flagged without a reason (the other factors give a reason whenever they are < 1)
+        weak = [
+            (f_garble, f"garbled source ({garble_score:.2f})"),
+            (f_model, f"model confidence (log-prob {logprob:.2f})"),
+            (f_coverage, f"coverage {rendered.share:.2f}"),
+        ]
+        named = [text for factor, text in sorted(weak) if factor < 0.95]
+        reasons.append("several weaker signals together: " + ", ".join(named))
+    return SentenceScore(quality, flagged, reasons, signals)
+
+
+def translation_marks(source: str, translation: str) -> list[dict[str, Any]]:
+    """The words of ``translation`` the score's reasons name, as flag records (the fields of
+    :class:`mt.garble.Flag`) for reports and the dashboard to highlight: French words left
+    untranslated (type ``untranslated``) and made-up words (type ``invented``)."""
+    marks: list[dict[str, Any]] = [
+        {
+            "type": "untranslated",
+            "start": u.start,
+            "end": u.end,
+            "text": u.word,
+            "reason": "French word left untranslated",
+            "confidence": 1.0,
+            "suggestion": u.replacement,
+        }
+        for u in find_untranslated(source, translation)
+    ]
+    marks += [
+        {
+            "type": "invented",
+            "start": v.start,
+            "end": v.end,
+            "text": v.word,
+            "reason": "not an English word, nor in the French",
+            "confidence": 1.0,
+            "suggestion": None,
+        }
+        for v in invented(source, translation)
+    ]
+    return sorted(marks, key=lambda m: m["start"])

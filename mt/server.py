@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 
 from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
+from mt.score import translation_marks
 from mt.store import Store
-from mt.untranslated import marks
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -243,7 +243,7 @@ def create_app(
             sentences = store.sentences(doc_id)
         for sent in sentences:
             # derived from what is stored, so runs made before this field have it too
-            sent["translation_flags"] = marks(sent["repaired"], sent["translation"])
+            sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
         return {**docs[doc_id], "sentences": sentences}
 
     # ---------------------------------------------------------------- LibreTranslate API

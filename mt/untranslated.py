@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from mt.lexicon import translation_table, zipf
 
@@ -133,20 +132,3 @@ def fix(
         pos = u.end
     parts.append(translation[pos:])
     return "".join(parts), found
-
-
-def marks(source: str, translation: str) -> list[dict[str, Any]]:
-    """What :func:`find` reports, as flag records over ``translation`` (the fields of
-    :class:`mt.garble.Flag`, type ``untranslated``) for reports and the dashboard to highlight."""
-    return [
-        {
-            "type": "untranslated",
-            "start": u.start,
-            "end": u.end,
-            "text": u.word,
-            "reason": "French word left untranslated",
-            "confidence": 1.0,
-            "suggestion": u.replacement,
-        }
-        for u in find(source, translation)
-    ]

@@ -1,0 +1,98 @@
+"""Reference-free checks of a translation against its source: lost content, made-up words."""
+
+from __future__ import annotations
+
+from mt.coverage import coverage
+from mt.invented import invented
+from mt.report import html_report
+from mt.score import Calibration, score_sentence, translation_marks
+
+SOURCE = "Les troupes ont quitté la ville sous le feu des forces ukrainiennes."
+FULL = "The troops left the city under fire from Ukrainian forces."
+LOST = "The troops left the city under Ukrainian forces."
+CAL = Calibration(-0.642, 9.949)
+
+
+def test_a_complete_translation_covers_its_source() -> None:
+    full = coverage(SOURCE, FULL)
+    assert full.share == 1.0 and full.missing == []
+
+
+def test_a_lost_word_is_named_with_its_place_in_the_source() -> None:
+    lost = coverage(SOURCE, LOST)
+    assert [m.word for m in lost.missing] == ["feu"]
+    [m] = lost.missing
+    assert SOURCE[m.start : m.end] == "feu"
+    assert 0 < lost.share < 1
+
+
+def test_numbers_meet_across_decimal_marks_and_common_words_are_not_judged() -> None:
+    assert coverage("Il a fait 7,5 millions.", "He made 7.5 million.").missing == []
+    assert [m.word for m in coverage("Il a fait 7,5 millions.", "He made 8 million.").missing] == [
+        "7,5"
+    ]
+    assert coverage("Il fait bien.", "Okay.").share == 1.0  # nothing judged: "fait", "bien"
+
+
+def test_invented_words_are_neither_english_nor_copied_nor_names() -> None:
+    source = "L'Iran craignait de désosser les armes, selon Stoltenberg."
+    translation = "Iran was afraid to deocate the weapons, according to Stoltenberg and Kherson."
+    [word] = invented(source, translation)
+    assert word.word == "deocate" and translation[word.start : word.end] == "deocate"
+    assert invented("Il a vu le Kremlin.", "He saw the Kremlin.") == []
+
+
+def test_the_score_names_lost_content_and_made_up_words() -> None:
+    source = "Le chef de l'alliance militaire craignait une guerre nucléaire longue et coûteuse."
+    complete = "The head of the military alliance feared a long and costly nuclear war."
+    half = "The head of the alliance was afraid."
+    full = score_sentence(source, complete, logprob=-0.4, garble_score=0.0, calibration=CAL)
+    cut = score_sentence(source, half, logprob=-0.4, garble_score=0.0, calibration=CAL)
+    assert full.signals["coverage"] == 1.0 and not full.reasons
+    assert cut.signals["coverage"] < 0.5 and cut.quality < full.quality
+    [reason] = [r for r in cut.reasons if r.startswith("French words with no counterpart found")]
+    assert "'nucléaire' (" in reason and "'guerre' (" in reason
+
+    made_up = score_sentence(
+        "Il veut désosser les armes.",
+        "He wants to deocate the weapons.",
+        logprob=-0.4,
+        garble_score=0.0,
+        calibration=CAL,
+    )
+    assert made_up.signals["invented_words"] == 1
+    assert "invented word 'deocate' (characters 12-19)" in made_up.reasons
+
+
+def test_a_flagged_sentence_always_has_a_reason() -> None:
+    # neither the garble score nor the model's confidence fails alone; together they flag
+    score = score_sentence(
+        "Cela montre que la Russie peut encore frapper l'Ukraine.”",
+        "This shows that Russia can still strike Ukraine.",
+        logprob=-0.61,
+        garble_score=0.35,
+        calibration=CAL,
+    )
+    assert score.flagged
+    assert score.reasons == [
+        "several weaker signals together: model confidence (log-prob -0.61), garbled source (0.35)"
+    ]
+
+
+def test_reports_mark_made_up_words_in_the_english() -> None:
+    source, translation = "Il veut désosser les armes.", "He wants to deocate the weapons."
+    [mark] = translation_marks(source, translation)
+    assert mark["type"] == "invented" and translation[mark["start"] : mark["end"]] == "deocate"
+    sentence = {
+        "index": 0,
+        "quality": 0.4,
+        "flagged": True,
+        "source": source,
+        "repaired": source,
+        "translation": translation,
+        "flags": [],
+        "reasons": ["invented word 'deocate' (characters 12-19)"],
+        "reference": None,
+    }
+    page = html_report({"name": "doc", "summary": {}, "sentences": [sentence]})
+    assert '<mark class="flag invented" title="invented: not an English word' in page
