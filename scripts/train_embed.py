@@ -22,13 +22,12 @@ import argparse
 import json
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from marian_recipe import new_model
-from train_gpu import load_pairs, load_parts, save_parts, start_run
+from train_gpu import load_pairs, load_parts, load_weights, save_parts, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "mt" / "models" / "fr-en-small"
@@ -175,18 +174,8 @@ def train_run(args: argparse.Namespace) -> None:
     device, meta, sp, model = start_run(data, args.seed)
     encoder = model.get_encoder()
     if args.init_encoder:  # go on from an exported encoder instead of the pack's translation model
-        from safetensors.torch import load_file
-
         folder = Path(args.init_encoder)
-        files = sorted(folder.glob("*.safetensors"))
-        if not files:
-            sys.exit(f"{folder}: no *.safetensors weights (an encoder from train_embed.py export)")
-        state = {}
-        for f in files:
-            state.update({k: v.float() for k, v in load_file(str(f)).items()})
-        missing, unexpected = encoder.load_state_dict(state, strict=False)
-        if unexpected or missing:
-            sys.exit(f"{folder}: weights do not fit the encoder ({unexpected or missing})")
+        load_weights(encoder, folder, "*.safetensors")
         meta["init_encoder"] = folder.name
         if (folder / "training.json").is_file():
             meta["init_stages"] = stages(json.loads((folder / "training.json").read_text()))

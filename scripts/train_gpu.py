@@ -87,13 +87,15 @@ def save_parts(model: Any, out: Path, prefix: str, dtype: Any) -> list[Path]:
     return paths
 
 
-def load_parts(model: Any, folder: Path, prefix: str) -> None:
-    """Load weights written by :func:`save_parts` (fp16 or fp32) into ``model``."""
+def load_weights(model: Any, folder: Path, pattern: str) -> None:
+    """Load the ``pattern`` safetensors files of ``folder`` (fp16 or fp32) into ``model``, all of
+    it but the weights tied to others; exits with a message when none are there or they do not
+    fit."""
     from safetensors.torch import load_file
 
-    files = sorted(folder.glob(f"{prefix}-*.safetensors"))
+    files = sorted(folder.glob(pattern))
     if not files:
-        sys.exit(f"no {prefix}-*.safetensors in {folder}")
+        sys.exit(f"no {pattern} in {folder}")
     state: dict[str, Any] = {}
     for f in files:
         state.update({k: v.float() for k, v in load_file(str(f)).items()})
@@ -101,6 +103,11 @@ def load_parts(model: Any, folder: Path, prefix: str) -> None:
     tied = set(model.state_dict()) - set(unique_state(model))
     if unexpected or set(missing) - tied:
         sys.exit(f"{folder}: weights do not fit the model ({unexpected or missing})")
+
+
+def load_parts(model: Any, folder: Path, prefix: str) -> None:
+    """Load weights written by :func:`save_parts` into a Marian ``model``."""
+    load_weights(model, folder, f"{prefix}-*.safetensors")
     zero_start_embedding(model)
 
 

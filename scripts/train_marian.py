@@ -404,6 +404,16 @@ def train(args: argparse.Namespace) -> None:
     stream = Path(args.stream)
     if not stream.is_file():
         sys.exit(f"{stream}: no training stream (run `prepare`, or `focus` for --stream)")
+    # the run's place (chunk, batch) is a place in one stream: another stream would go on
+    # from that place in different data, skipping its start
+    read_before = state.get("stream")
+    if read_before is not None and Path(read_before) != stream.resolve():
+        sys.exit(
+            f"run {run.name} reads {read_before} (chunk {state['chunk']}); --stream {stream} is "
+            "another stream. Resume with the same --stream, or start a new run on it "
+            "(--name NEW --init-from MODEL)."
+        )
+    state["stream"] = str(stream.resolve())
     chunk_size = 40_000
     log = open(run / "log.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
     loss_avg, t_mark, tok_mark = None, time.time(), state["tokens"]

@@ -229,7 +229,7 @@ def test_embed_run_trains_and_exports_an_encoder(tiny_model: Path, tmp_path: Pat
         text=True,
         timeout=300,
     )
-    assert res.returncode != 0 and "do not fit the encoder" in res.stderr
+    assert res.returncode != 0 and "weights do not fit the model" in res.stderr
 
 
 def test_merged_rows_sum_their_parts() -> None:
@@ -345,6 +345,10 @@ def test_marian_fine_tune_on_split_targets_goes_on_from_the_exported_model(
     assert [r["step"] for r in got["curve"]] == [7, got["steps"]]
     assert "split_open_marks" in (out / "README.md").read_text()
     assert Translator(out, backend="torch").translate("Bonjour.")  # loads and translates
+    # the run's place is a place in its stream: resuming it on another stream is refused
+    other = [a if a != str(mixed) else str(stream) for a in train]
+    with pytest.raises(SystemExit, match=r"reads .*mixed\.tsv .*another stream"):
+        main(*other, "--hours", "0.001", "--dev-lines", "4")
     # split targets need a model that splits its sources too: the translator joins only then
     del info["split_from_tokens"]
     (init / "training.json").write_text(json.dumps(info))
