@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from mt.garble import Change, SentenceReport
-from mt.score import translation_marks
+from mt.score import source_marks, translation_marks
 
 
 def mark_spans(text: str, spans: list[tuple[int, int]], *, color: bool) -> str:
@@ -70,6 +70,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 vertical-align:top;text-align:left}th{background:#f5f5f5}td.q{font-variant-numeric:tabular-nums}
 tr.flagged td.q{color:#b00020;font-weight:600}mark{background:#ffe08a;border-radius:3px}
 mark.untranslated{background:#c8e1ff}mark.invented{background:#e8d0ff}
+mark.lost{background:#ffd2cc}
 .reasons{color:#b00020;font-size:.85em}
 """
 
@@ -82,10 +83,12 @@ def html_report(doc: dict[str, Any]) -> str:
     for s in sentences:
         cls = ' class="flagged"' if s["flagged"] else ""
         ref = html.escape(s["reference"]) if s.get("reference") else ""
+        french = s["flags"] + source_marks(s["source"], s["translation"])
+        english = translation_marks(s["repaired"], s["translation"])
         rows.append(
             f"<tr{cls}><td class=q>{s['quality']:.2f}</td><td>{s['index']}</td>"
-            f"<td>{_highlight_html(s['source'], s['flags'])}</td>"
-            f"<td>{_highlight_html(s['translation'], translation_marks(s['repaired'], s['translation']))}"
+            f"<td>{_highlight_html(s['source'], french)}</td>"
+            f"<td>{_highlight_html(s['translation'], english)}"
             f"<div class=reasons>{html.escape('; '.join(s['reasons']))}</div></td><td>{ref}</td></tr>"
         )
     title = html.escape(str(doc["name"]))

@@ -209,3 +209,24 @@ def translation_marks(source: str, translation: str) -> list[dict[str, Any]]:
         for v in invented(source, translation)
     ]
     return sorted(marks, key=lambda m: m["start"])
+
+
+def source_marks(source: str, translation: str) -> list[dict[str, Any]]:
+    """The French words the coverage reason names, as flag records over ``source`` (type
+    ``lost``), when the coverage is below :data:`COVERAGE_FLOOR` (otherwise none): for reports and
+    the dashboard to highlight beside the garble flags."""
+    rendered = coverage(source, translation)
+    if rendered.share >= COVERAGE_FLOOR:
+        return []
+    return [
+        {
+            "type": "lost",
+            "start": m.start,
+            "end": m.end,
+            "text": m.word,
+            "reason": f"no counterpart found in the translation (coverage {rendered.share:.2f})",
+            "confidence": 1.0,
+            "suggestion": None,
+        }
+        for m in rendered.missing
+    ]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
-from mt.score import translation_marks
+from mt.score import source_marks, translation_marks
 from mt.store import Store
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -244,6 +244,7 @@ def create_app(
         for sent in sentences:
             # derived from what is stored, so runs made before this field have it too
             sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
+            sent["source_flags"] = source_marks(sent["source"], sent["translation"])
         return {**docs[doc_id], "sentences": sentences}
 
     # ---------------------------------------------------------------- LibreTranslate API

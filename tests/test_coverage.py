@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mt.coverage import coverage
 from mt.invented import invented
+from mt.pipeline import DocumentResult, SentenceResult, summarise
 from mt.report import html_report
-from mt.score import Calibration, score_sentence, translation_marks
+from mt.score import Calibration, score_sentence, source_marks, translation_marks
 
 SOURCE = "Les troupes ont quitté la ville sous le feu des forces ukrainiennes."
 FULL = "The troops left the city under fire from Ukrainian forces."
@@ -96,3 +99,57 @@ def test_reports_mark_made_up_words_in_the_english() -> None:
     }
     page = html_report({"name": "doc", "summary": {}, "sentences": [sentence]})
     assert '<mark class="flag invented" title="invented: not an English word' in page
+
+
+def test_reports_and_the_dashboard_mark_lost_french_words(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from mt.server import create_app
+    from mt.store import Store
+
+    source = "Le chef de l'alliance militaire craignait une guerre nucléaire longue et coûteuse."
+    translation = "The head of the alliance was afraid."
+    marks = source_marks(source, translation)
+    assert {m["type"] for m in marks} == {"lost"}
+    assert {source[m["start"] : m["end"]] for m in marks} >= {"guerre", "nucléaire"}
+    assert (
+        source_marks(source, "The head of the military alliance feared a long nuclear war.") == []
+    )
+    sentence = {
+        "index": 0,
+        "quality": 0.3,
+        "flagged": True,
+        "source": source,
+        "repaired": source,
+        "translation": translation,
+        "flags": [],
+        "reasons": [],
+        "reference": None,
+    }
+    page = html_report({"name": "doc", "summary": {}, "sentences": [sentence]})
+    assert '<mark class="flag lost" title="lost: no counterpart found in the translation' in page
+
+    # the service derives the same marks from what is stored
+    sentences = [
+        SentenceResult(
+            index=0,
+            paragraph=0,
+            source=source,
+            repaired=source,
+            translation=translation,
+            reference=None,
+            logprob=-0.4,
+            garble_score=0.0,
+            quality=0.3,
+            flagged=True,
+            reasons=[],
+            flags=[],
+            metrics={},
+        )
+    ]
+    doc = DocumentResult("lost.txt", None, sentences, summarise(sentences))
+    store = Store(tmp_path / "results.db")
+    doc_id = store.add_result(store.new_run({}), doc)
+    store.close()
+    served = TestClient(create_app(tmp_path / "results.db")).get(f"/v1/documents/{doc_id}")
+    assert served.json()["sentences"][0]["source_flags"] == marks
