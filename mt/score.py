@@ -157,7 +157,7 @@ def score_sentence(
         lost = ", ".join(f"'{m.word}' ({m.start}-{m.end})" for m in rendered.missing)
         reasons.append(
             f"French words with no counterpart found in the translation "
-            f"(coverage {rendered.share:.2f}): {lost}"
+            f"(coverage {rendered.share:.2f}; characters of the French): {lost}"
         )
     quality = f_garble * f_model * f_length * f_repeat * f_copy * f_kept * f_invented * f_coverage
     if reference_scores:
@@ -175,6 +175,9 @@ def score_sentence(
             (f_model, f"model confidence (log-prob {logprob:.2f})"),
             (f_coverage, f"coverage {rendered.share:.2f}"),
         ]
+        if reference_scores:
+            chrf = reference_scores["chrf"]
+            weak.append((chrf, f"chrF {chrf:.2f} against the reference"))
         named = [text for factor, text in sorted(weak) if factor < 0.95]
         reasons.append("several weaker signals together: " + ", ".join(named))
     return SentenceScore(quality, flagged, reasons, signals)

@@ -153,3 +153,17 @@ def test_reports_and_the_dashboard_mark_lost_french_words(tmp_path: Path) -> Non
     store.close()
     served = TestClient(create_app(tmp_path / "results.db")).get(f"/v1/documents/{doc_id}")
     assert served.json()["sentences"][0]["source_flags"] == marks
+
+
+def test_with_a_reference_the_combined_reason_names_its_chrf() -> None:
+    score = score_sentence(
+        "Cela montre que la Russie peut encore frapper l'Ukraine.",
+        "This shows that Russia can still strike Ukraine.",
+        logprob=-0.55,
+        garble_score=0.2,
+        reference_scores={"chrf": 0.32, "bleu": 10.0},
+        calibration=CAL,
+    )
+    assert score.flagged
+    [reason] = score.reasons
+    assert reason.startswith("several weaker signals together: chrF 0.32 against the reference")
