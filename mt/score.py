@@ -183,32 +183,33 @@ def score_sentence(
     return SentenceScore(quality, flagged, reasons, signals)
 
 
+def _mark(
+    kind: str, start: int, end: int, text: str, reason: str, suggestion: str | None = None
+) -> dict[str, Any]:
+    """One flag record (the fields of :class:`mt.garble.Flag`)."""
+    return {
+        "type": kind,
+        "start": start,
+        "end": end,
+        "text": text,
+        "reason": reason,
+        "confidence": 1.0,
+        "suggestion": suggestion,
+    }
+
+
 def translation_marks(source: str, translation: str) -> list[dict[str, Any]]:
     """The words of ``translation`` the score's reasons name, as flag records (the fields of
     :class:`mt.garble.Flag`) for reports and the dashboard to highlight: French words left
     untranslated (type ``untranslated``) and made-up words (type ``invented``)."""
-    marks: list[dict[str, Any]] = [
-        {
-            "type": "untranslated",
-            "start": u.start,
-            "end": u.end,
-            "text": u.word,
-            "reason": "French word left untranslated",
-            "confidence": 1.0,
-            "suggestion": u.replacement,
-        }
+    marks = [
+        _mark(
+            "untranslated", u.start, u.end, u.word, "French word left untranslated", u.replacement
+        )
         for u in find_untranslated(source, translation)
     ]
     marks += [
-        {
-            "type": "invented",
-            "start": v.start,
-            "end": v.end,
-            "text": v.word,
-            "reason": "not an English word, nor in the French",
-            "confidence": 1.0,
-            "suggestion": None,
-        }
+        _mark("invented", v.start, v.end, v.word, "not an English word, nor in the French")
         for v in invented(source, translation)
     ]
     return sorted(marks, key=lambda m: m["start"])
@@ -221,15 +222,5 @@ def source_marks(source: str, translation: str) -> list[dict[str, Any]]:
     rendered = coverage(source, translation)
     if rendered.share >= COVERAGE_FLOOR:
         return []
-    return [
-        {
-            "type": "lost",
-            "start": m.start,
-            "end": m.end,
-            "text": m.word,
-            "reason": f"no counterpart found in the translation (coverage {rendered.share:.2f})",
-            "confidence": 1.0,
-            "suggestion": None,
-        }
-        for m in rendered.missing
-    ]
+    reason = f"no counterpart found in the translation (coverage {rendered.share:.2f})"
+    return [_mark("lost", m.start, m.end, m.word, reason) for m in rendered.missing]
