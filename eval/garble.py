@@ -146,6 +146,17 @@ def _order(s: str, rng: random.Random) -> Case | None:
     return Case(out, "word_order", a.start(), b.end())
 
 
+def _qui(s: str, rng: random.Random) -> Case | None:
+    # English "that Russia had ..." as "qui La Russie aurait ...": a subject relative before a
+    # new subject, its article capitalised
+    spots = [m for m in re.finditer(r"\bque (le|la|les|l['’])(?= ?[A-ZÀ-Ý])", s)]
+    if not spots:
+        return None
+    m = rng.choice(spots)
+    new = f"qui {m.group(1).capitalize()}"
+    return Case(s[: m.start()] + new + s[m.end() :], "qui_subject", m.start(), m.start() + len(new))
+
+
 def _metadata(s: str, rng: random.Random) -> Case | None:
     prefix = rng.choice(["date 2022-11", "mis à jour 2023-01-05", "publié 12/03/2021"])
     if not s[:1].isupper():
@@ -163,6 +174,7 @@ CORRUPTIONS: dict[str, Corruption] = {
     "missing_space": _space,
     "word_order": _order,
     "metadata": _metadata,
+    "qui_subject": _qui,
 }
 
 # The sample article's real errors, labelled by hand: (sentence index in mt.check, type, text).
@@ -173,6 +185,7 @@ SAMPLE_LABELS = [
     (3, "bad_elision", "le OTAN"),
     (3, "stray_capital", "Le"),
     (10, "stray_capital", "La"),
+    (10, "qui_subject", "qui La"),
 ]
 
 

@@ -24,6 +24,7 @@ def test_sample_article_errors_are_flagged_with_the_right_type() -> None:
     assert ("bad_elision", "le OTAN") in found
     assert ("stray_capital", "Le") in found
     assert ("stray_capital", "La") in found
+    assert ("qui_subject", "qui La") in found
     assert ("quote_mismatch", "”") in found
     # spans point at the offending text, in sentence and in document coordinates
     for r in reports:
@@ -54,6 +55,21 @@ def test_each_type_on_its_own() -> None:
     ]
 
 
+def test_qui_before_a_new_subject_is_repaired_to_que() -> None:
+    garbled = "Un rapport de Sky News qui La Russie aurait donné des armes à l’Iran."
+    assert ("qui_subject", "qui La", "que la") in flags_of(garbled)
+    assert (
+        repair(garbled).text
+        == "Un rapport de Sky News que la Russie aurait donné des armes à l’Iran."
+    )
+    assert repair("ce qui Le Monde a publié").text == "ce que Le Monde a publié"  # a name
+    # "qui" after a preposition is its object, and a lower-case word after the article is no
+    # new subject: only the stray capital is flagged, and nothing is repaired
+    for text in ("La lettre à qui La Poste a répondu.", "Il voit celle qui La regarde."):
+        assert "qui_subject" not in [t for t, _, _ in flags_of(text)]
+        assert repair(text).text == text
+
+
 def test_names_and_clean_text_are_not_flagged() -> None:
     for clean in (
         "Selon M. Zelensky, Bunagana et Sunak ont parlé à Stoltenberg mardi.",
@@ -76,12 +92,14 @@ def test_repair_sample() -> None:
     assert "Kherson sous le feu" in fixed.text and "Khersonsous" not in fixed.text
     assert "l'OTAN Le secrétaire" in fixed.text
     assert "d'« encourageante »" in fixed.text
+    assert "Sky News que la Russie aurait donné" in fixed.text
     assert not fixed.text.lstrip().startswith("date")
     assert {c.type for c in fixed.changes} == {
         "metadata",
         "merged_token",
         "bad_elision",
         "quote_mismatch",
+        "qui_subject",
     }
     assert mt.garble.repair("Texte propre.").changes == []
 
