@@ -438,7 +438,7 @@ def align_(
     model: ModelOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
-    """Align French and English sentences (n-to-m links), printed as [fr]:[en]:score."""
+    """Align French and English sentences (n-to-m links), printed as \\[fr]:\\[en]:score."""
     from mt.align import align
     from mt.embed import Embedder, bundled_embedder
     from mt.segment import segment, segment_lines

@@ -89,6 +89,12 @@ def test_model_from_env(tiny_model: Path) -> None:
     assert res.returncode == 0 and res.stdout.strip(), res.stderr
 
 
+def test_help_shows_the_link_format_as_written() -> None:
+    # square brackets are markup to Rich: the help must escape them
+    res = run("align", "--help", env={"COLUMNS": "200"})
+    assert res.returncode == 0 and b"printed as [fr]:[en]:score" in res.stdout
+
+
 def test_empty_input_is_empty_output() -> None:
     for stdin in (b"", b"  \n\n \t\n"):
         res = run("translate", "-", "--model", "/nonexistent", stdin=stdin)
