@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mt.align import align
-from mt.garble import check, repair
+from mt.garble import FLAG_THRESHOLD, check, check_sentence, repair
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
 from mt.segment import segment, split_metadata
 from mt.translate import SegmentCache, SegmentTranslation, Translator
@@ -95,7 +95,8 @@ def run_document(
         if meta and rep.index == 0:
             metadata = meta
         prose.append(rep.text[at:] if meta else rep.text)
-    repaired = [repair(p).text if repair_source else p for p in prose]
+    repairs = [repair(p) if repair_source else None for p in prose]
+    repaired = [r.text if r is not None else p for r, p in zip(repairs, prose, strict=True)]
     counting = _CountingCache(cache) if cache is not None else None
     translated = translator.translate_segments(repaired, cache=counting)
 
@@ -119,14 +120,26 @@ def run_document(
 
     sentences = []
     for k, (rep, seg) in enumerate(zip(reports, translated, strict=True)):
+        # the garble of what was translated: a header split off or a repair made is no longer
+        # damage the translation suffers (the source's own flags stay in the record)
+        translated_garble = (
+            check_sentence(repaired[k]).garble_score
+            if repaired[k] != rep.text
+            else rep.garble_score
+        )
         score = score_sentence(
             repaired[k],
             seg.translation,
             logprob=seg.logprob,
-            garble_score=rep.garble_score,
+            garble_score=translated_garble,
             reference_scores=link_metrics[k] or None,
             calibration=calibration,
         )
+        reasons = list(score.reasons)
+        fixed = repairs[k]
+        if fixed is not None and fixed.changes:
+            done = ", ".join(f"'{c.before}' → '{c.after}'" for c in fixed.changes)
+            reasons.insert(0, f"source repaired before translation: {done}")
         sentences.append(
             SentenceResult(
                 index=k,
@@ -138,8 +151,8 @@ def run_document(
                 logprob=seg.logprob,
                 garble_score=rep.garble_score,
                 quality=score.quality,
-                flagged=score.flagged or rep.flagged,
-                reasons=score.reasons,
+                flagged=score.flagged or translated_garble >= FLAG_THRESHOLD,
+                reasons=reasons,
                 flags=[asdict(f) for f in rep.flags],
                 metrics=score.signals,
             )

@@ -42,7 +42,7 @@ def main() -> None:
         page.wait_for_selector("#rows tr")
         page.select_option("#peer", index=1)
         page.wait_for_selector("#rows td.delta")
-        page.hover('mark.flag[data-type="merged_token"]')
+        page.hover("#rows mark.flag >> nth=0")  # in the first row: the page stays at its top
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=args.out)
         browser.close()

@@ -95,6 +95,17 @@ def test_run_document_with_reference_and_repair(tiny_model: Path) -> None:
     assert all(0.0 <= s.quality <= 1.0 for s in doc.sentences)
     with_ref = [s for s in doc.sentences if s.reference]
     assert with_ref and all("chrf" in s.metrics for s in with_ref)
+    # the score judges what was translated: the repaired French, without the header; the record
+    # keeps the source's own garble score and flags, and a reason says what was repaired
+    assert second.garble_score >= 0.38 and second.metrics["garble"] < 0.38
+    assert second.reasons[0] == "source repaired before translation: 'Khersonsous' → 'Kherson sous'"
+    first = doc.sentences[0]
+    assert any(f["type"] == "metadata" for f in first.flags)
+    assert first.garble_score >= 0.38 and first.metrics["garble"] < 0.38
+    assert not any("garbled source" in r for r in first.reasons + second.reasons)
+    # a garble the repair leaves ("Le" after "l'OTAN") still counts
+    third = doc.sentences[3]
+    assert third.metrics["garble"] >= 0.38 and third.flagged
 
 
 def test_store_round_trip_and_schema(tmp_path: Path) -> None:
