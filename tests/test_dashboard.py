@@ -85,6 +85,23 @@ def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: 
         assert [r["idx"] for r in rows] == [shown]
         assert "merged_token" in rows[0]["flags"]
 
+        # the filter offers the types worked out from the text too (made-up words, lost French
+        # words...), and each shows the sentences that have one
+        shown_id = page.evaluate("state.doc.id")
+        served = page.request.get(f"{dashboard_url}v1/documents/{shown_id}").json()["sentences"]
+        derived = {
+            f["type"] for sent in served for f in sent["translation_flags"] + sent["source_flags"]
+        }
+        options = set(page.locator("#ftype option").all_inner_texts()) - {"all"}
+        assert derived and derived <= options
+        for kind in sorted(derived):
+            page.select_option("#ftype", kind)
+            having = sum(
+                any(f["type"] == kind for f in sent["translation_flags"] + sent["source_flags"])
+                for sent in served
+            )
+            assert page.locator("#rows tr").count() == having
+
         # comparison with the other run of the same document shows per-sentence deltas
         page.select_option("#ftype", "")
         page.select_option("#peer", index=1)
