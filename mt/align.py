@@ -15,18 +15,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from mt.errors import InputError
-from mt.lexicon import english_keys, french_keys
+from mt.lexicon import TOKEN, english_keys, french_keys
 from mt.lexicon import weight as word_weight
-
-_WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
-
 
 # mean log-probability per token of each English text given its French text (None: not scored)
 Scorer = Callable[[Sequence[str], Sequence[str]], Sequence[float | None]]
@@ -115,7 +111,7 @@ class Link:
 def _french(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]]]:
     """Length, and for each content word: the keys an English match may contain, its weight."""
     cands = []
-    for w in _WORD.findall(sentence):
+    for w in TOKEN.findall(sentence):
         keys = french_keys(w)
         if keys is not None:
             cands.append((keys, word_weight(w.lower(), "fr")))
@@ -126,7 +122,7 @@ def _english(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]], fr
     """Length, each content word's keys (itself, its stem, its cognate key) with weight, and all
     keys."""
     words = []
-    for w in _WORD.findall(sentence):
+    for w in TOKEN.findall(sentence):
         keys = english_keys(w)
         if keys is not None:
             words.append((keys, word_weight(w.lower(), "en")))

@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mt.lexicon import english_keys, french_keys, weight, zipf
+from mt.lexicon import TOKEN, english_keys, french_keys, weight, zipf
 
 COMMON_ZIPF = 5.5
-_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,11 @@ def _number(token: str) -> frozenset[str] | None:
 def coverage(source: str, translation: str) -> Coverage:
     """Which content words of ``source`` (French) have no counterpart in ``translation``."""
     english: set[str] = set()
-    for token in _TOKEN.findall(translation):
+    for token in TOKEN.findall(translation):
         english |= _number(token) or english_keys(token) or frozenset()
     total = 0.0
     missing = []
-    for m in _TOKEN.finditer(source):
+    for m in TOKEN.finditer(source):
         token = m.group()
         keys = _number(token)
         w = 1.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ import wordfreq
 
 LANGUAGES = ("fr", "en", "es", "it", "de", "pt")
 STEMS_PATH = Path(__file__).resolve().parent / "data" / "fr-en-stems.tsv.gz"
+# the tokens match keys are built for: words, and numbers with their decimal marks ("7,5")
+TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 
 
 @cache
