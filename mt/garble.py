@@ -80,6 +80,12 @@ _NAMES_WITH_ARTICLE = frozenset(
 _SENTENCE_OPENERS = set('.!?:;«“"(—–-…')
 
 
+def _opens_name(article: str, after: re.Match[str] | None) -> bool:
+    """Whether ``article`` and the word ``after`` it begin a name such as *La Haye* or *Le Pen*."""
+    pair = f"{article.lower()} {after.group().lower()}" if after else ""
+    return any(pair.startswith(n) for n in _NAMES_WITH_ARTICLE)
+
+
 def _stray_capital(text: str) -> list[Flag]:
     flags = []
     for m in _TOKEN.finditer(text):
@@ -103,8 +109,7 @@ def _stray_capital(text: str) -> list[Flag]:
         if len(base) == 1 and text[m.end() : m.end() + 1] == ".":
             continue  # an initial: "Monsieur L."
         after = _TOKEN.match(text, m.end() + 1)
-        pair = f"{base.lower()} {after.group().lower()}" if after else ""
-        if any(pair.startswith(n) for n in _NAMES_WITH_ARTICLE):
+        if _opens_name(base, after):
             continue
         if after and after.group()[:1].isupper() and not known(after.group(), 3.0):
             continue  # part of a rare name: "Bill De Blasio", "Marine Le Pen"
@@ -138,8 +143,7 @@ def _qui_subject(text: str) -> list[Flag]:
         if before and before[-1].lower() in _PREPOSITIONS:
             continue  # "à qui La Poste a écrit": "qui" is the object of the preposition
         article = m.group(1)
-        after = _TOKEN.match(text, m.end() + (0 if article[-1] in "'’" else 1))
-        name = after is not None and f"{article} {after.group()}".lower() in _NAMES_WITH_ARTICLE
+        name = _opens_name(article, _TOKEN.match(text, m.end() + (0 if article[-1] in "'’" else 1)))
         flags.append(
             Flag(
                 "qui_subject",
