@@ -34,7 +34,7 @@ from scipy.stats import spearmanr
 
 from mt.coverage import coverage
 from mt.errors import MTError
-from mt.evaluate import DEFAULT_DATA
+from mt.evaluate import DEFAULT_DATA, read_pair
 from mt.garble import check_sentence
 from mt.invented import invented
 from mt.score import (
@@ -102,14 +102,10 @@ def main() -> None:
         "--write", action="store_true", help="with --fit: write the model's quality.json"
     )
     args = p.parse_args()
-    data = Path(args.data)
     try:
-        src = (data / f"{args.set}.fr").read_text(encoding="utf-8").splitlines()
-        ref = (data / f"{args.set}.en").read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+        _, src, ref = read_pair(args.set, Path(args.data))  # both sides, as many lines each
+    except MTError as exc:
         sys.exit(f"eval/quality.py: error: {exc}")
-    if len(src) != len(ref):
-        sys.exit(f"eval/quality.py: error: {len(src)} French lines but {len(ref)} English")
     src, ref = src[: args.limit], ref[: args.limit]
     try:
         tr = Translator(args.model, beam=args.beam)
