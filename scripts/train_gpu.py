@@ -382,12 +382,20 @@ def train_run(args: argparse.Namespace) -> None:
     save()
     src_dev = (data / "dev.fr").read_text(encoding="utf-8").splitlines()
     ref_dev = (data / "dev.en").read_text(encoding="utf-8").splitlines()
+    scores = {}
     for name in ("raw", "ema"):
         if name == "ema":
             swap_ema()
             say(f"ema valid loss {valid_loss():.4f}")
         ev = greedy_bleu(model, sp, src_dev, ref_dev, batch=128)
+        scores[name] = ev["bleu"]
         say(f"{name} dev greedy: {ev}")
+    if args.keep_best:
+        # the device returns at most 64 MiB: drop the weaker set so other results fit beside it
+        worse = "raw" if scores["ema"] >= scores["raw"] else "ema"
+        for old in out.glob(f"{worse}-*.safetensors"):
+            old.unlink()
+        say(f"kept the {'ema' if worse == 'raw' else 'raw'} weights; {worse} weights removed")
     say(f"done in {time.time() - t_start:.0f} s")
 
 
@@ -407,7 +415,10 @@ def unpack(args: argparse.Namespace) -> None:
         sys.exit("runs/data/spm.model is not the vocabulary the GPU run trained with")
     model = new_model(info["vocab"], info["size"])
     best: tuple[float, str, dict] | None = None
-    for name in ("raw", "ema"):
+    names = [n for n in ("raw", "ema") if any(src.glob(f"{n}-*.safetensors"))]
+    if not names:
+        sys.exit(f"{src} holds no raw-*.safetensors or ema-*.safetensors weights")
+    for name in names:
         load_parts(model, src, name)
         ev = dev_bleu(model, sp, args.dev_lines, split=bool(info.get("split_elisions")))
         print(f"{name}: {ev}", flush=True)
@@ -500,6 +511,11 @@ def main() -> None:
     pr.add_argument("--save-minutes", type=float, default=1.5)
     pr.add_argument("--log-every", type=int, default=100)
     pr.add_argument("--seed", type=int, default=0)
+    pr.add_argument(
+        "--keep-best",
+        action="store_true",
+        help="at the end keep only the weights (raw or EMA) with the higher dev BLEU",
+    )
     pr.add_argument(
         "--cudnn-attention",
         action="store_true",

@@ -111,6 +111,21 @@ def test_run_trains_and_returns_weights_in_parts(tiny_model: Path, tmp_path: Pat
         assert moved > 1e-3, name  # trained, not the init weights handed back
 
 
+def test_run_keep_best_returns_one_weight_set(tiny_model: Path, tmp_path: Path) -> None:
+    _tiny_pack(tiny_model, tmp_path / "pack")
+    out = tmp_path / "out"
+    cmd = [
+        *(sys.executable, str(SCRIPTS / "train_gpu.py"), "run", "--data", str(tmp_path / "pack")),
+        *("--out", str(out), "--minutes", "0.02", "--batch-tokens", "400", "--valid", "4"),
+        "--keep-best",
+    ]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    kept = {f.name.split("-")[0] for f in out.glob("*.safetensors")}
+    assert len(kept) == 1, kept
+    assert f"kept the {kept.pop()} weights" in (out / "log.txt").read_text()
+
+
 def test_collate_shifts_targets_into_the_decoder_input() -> None:
     from marian_recipe import collate
 
