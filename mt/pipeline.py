@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mt.align import align
-from mt.garble import FLAG_THRESHOLD, check, check_sentence, repair
+from mt.garble import FLAG_THRESHOLD, check, check_sentence, in_context, repair
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
 from mt.segment import segment, split_metadata
 from mt.translate import SegmentCache, SegmentTranslation, Translator
@@ -123,7 +123,7 @@ def run_document(
         # the garble of what was translated: a header split off or a repair made is no longer
         # damage the translation suffers (the source's own flags stay in the record)
         translated_garble = (
-            check_sentence(repaired[k]).garble_score
+            in_context(check_sentence(repaired[k]), rep).garble_score
             if repaired[k] != rep.text
             else rep.garble_score
         )
