@@ -161,10 +161,10 @@ def _qui_subject(text: str) -> list[Flag]:
 # An English noun compound with its own article ("the NATO Secretary-General") came out with
 # both articles: "le OTAN Le secrétaire général". The French is "le secrétaire général de
 # l'OTAN"; fixing only the elision ("l'OTAN Le secrétaire") makes the model write "NATO,
-# Secretary-General," (two people). In the 2.8 M training pairs the pattern occurs only five
-# times, each where a heading ending in an acronym is glued to a sentence.
+# Secretary-General," (two people). In the 2.8 M training pairs the pattern occurs on six
+# lines, each where a heading ending in an acronym is glued to a sentence.
 _ARTICLE_COMPOUND = re.compile(
-    rf"\b(le|la|les|l['’]) ?([A-Z][A-Z0-9]+) (?:(Le|La|Les) |(L['’]))"
+    rf"\b([Ll]e|[Ll]a|[Ll]es|[Ll]['’]) ?([A-Z][A-Z0-9]+) (?:(Le|La|Les) |(L['’]))"
     rf"([a-zà-öø-ÿ][{_LETTERS}]*(?:-[{_LETTERS}]+)*)"
 )
 _NEXT_WORD = re.compile(rf" ([{_LETTERS}]+(?:-[{_LETTERS}]+)*)")
@@ -180,8 +180,9 @@ _ADJECTIVE = re.compile(
     r"[a-zà-öø-ÿ-]+(?:al|ale|aux|ales|ien|ienne|iens|iennes|ain|aine|ains|aines|ais|aise|ique|"
     r"iques|if|ive|ifs|ives|el|elle|els|elles|aire|aires|eur|eure|eurs|eures|é|ée|és|ées)"
 )
-# verbs with those endings: "provienne", "obtienne"; a participle before its complement
+# verbs with those endings: "provienne", "obtienne"
 _NOT_ADJECTIVE = re.compile(r".*(?:vienne|tienne|viennes|tiennes)")
+# words after a participle that make it a verb with its complement, not an adjective
 _COMPLEMENT = frozenset("à de d du des par pour en".split())
 _APOSTROPHES = "'’"
 
@@ -225,6 +226,10 @@ def _article_compound(text: str) -> list[Flag]:
         else:
             of = f"du {acronym}" if article == "le" else f"de la {acronym}"
         noun = text[m.start(5) : end]
+        fix = f"{own}{'' if own[-1] in _APOSTROPHES else ' '}{noun} {of}"
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_OPENERS:  # the sentence's first word
+            fix = fix[0].upper() + fix[1:]
         flags.append(
             Flag(
                 "article_compound",
@@ -233,7 +238,7 @@ def _article_compound(text: str) -> list[Flag]:
                 text[m.start() : end],
                 f"'{m.group(1)} {acronym}' before '{own}…': an English compound with two articles",
                 0.85,
-                f"{own}{'' if own[-1] in _APOSTROPHES else ' '}{noun} {of}",
+                fix,
             )
         )
     return flags

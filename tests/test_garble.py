@@ -87,6 +87,9 @@ def test_english_compound_with_two_articles_is_reordered() -> None:
         # an adjective before the noun; a participle with its complement stays out
         "Ensuite le PTA Le premier président est venu.": "Ensuite le premier président du PTA est venu.",
         "Voir la FED La création destinée à éviter.": "Voir la création de la FED destinée à éviter.",
+        # at the start of a sentence the fix starts with a capital, elsewhere not
+        "Le OTAN Le secrétaire général a dit non.": "Le secrétaire général de l'OTAN a dit non.",
+        "Mais Le OTAN Le chef a dit non.": "Mais le chef de l'OTAN a dit non.",
     }
     for text, fixed in cases.items():
         assert repair(text).text == fixed
