@@ -307,6 +307,8 @@ def _bad_elision(text: str) -> list[Flag]:
 
 
 _QUOTE_CHARS = {"«": "fr", "»": "fr", "“": "en", "”": "en"}
+_UNBALANCED = "unbalanced quotation marks"
+_MIXED = "« » and “ ” mixed"
 _QUOTE_AS_OPENER = re.compile(r"(?<=[A-Za-z])['’]”")
 
 
@@ -321,20 +323,17 @@ def _quote_mismatch(text: str) -> list[Flag]:
                 m.group()[1:],
                 "closing quotation mark used to open a quote",
                 0.9,
-                "« ",
+                "“",  # the opening mark of the same style: the sentence keeps its quotes
             )
         )
     styles = {_QUOTE_CHARS[c] for c in text if c in _QUOTE_CHARS}
     if len(styles) > 1:
         i = next(i for i, c in enumerate(text) if c in "“”")
         if not any(f.start == i for f in flags):
-            flags.append(Flag("quote_mismatch", i, i + 1, text[i], "« » and “ ” mixed", 0.8, None))
+            flags.append(Flag("quote_mismatch", i, i + 1, text[i], _MIXED, 0.8, None))
     if not flags:
         flags.extend(_unbalanced_quotes([text])[0])
     return flags
-
-
-_UNBALANCED = "unbalanced quotation marks"
 
 
 def _unbalanced_quotes(sentences: list[str], continued: bool = False) -> list[list[Flag]]:
@@ -692,6 +691,8 @@ def repair(text: str, *, min_confidence: float = 0.8) -> Repair:
     edits: list[Change] = []
     metadata = None
     for rep in check(text):
+        # first, so that in a sentence of mixed styles they win over a single quote fix
+        edits.extend(_normalise_quotes(text, rep))
         for f in rep.flags:
             if f.type not in REPAIRABLE or f.confidence < min_confidence or f.suggestion is None:
                 continue
@@ -702,7 +703,6 @@ def repair(text: str, *, min_confidence: float = 0.8) -> Repair:
                 end = rep.start + split_metadata(rep.text)[1]  # the metadata and its space
                 after = ""
             edits.append(Change(f.type, start, end, text[start:end], after))
-        edits.extend(_normalise_quotes(text, rep))
     edits = _non_overlapping(edits)
     out = text
     for c in sorted(edits, key=lambda c: c.start, reverse=True):
@@ -712,13 +712,19 @@ def repair(text: str, *, min_confidence: float = 0.8) -> Repair:
 
 def _normalise_quotes(text: str, rep: SentenceReport) -> list[Change]:
     """Turn “ ” pairs into « » (French quotation marks) in a sentence that mixes styles."""
-    if not any(f.type == "quote_mismatch" and f.confidence >= 0.8 for f in rep.flags):
+    if not any(f.reason == _MIXED for f in rep.flags):
         return []
+    openers = {f.start for f in rep.flags if f.suggestion == "“"}  # a ” that opens a quote
     changes = []
     for i, c in enumerate(rep.text):
         if c in "“”":
             pos = rep.start + i
-            after = "« " if c == "“" else " »"
+            after = "« " if c == "“" or i in openers else " »"
+            # one space inside the marks, as French writes them, not two
+            if after == "« " and rep.text[i + 1 : i + 2].isspace():
+                after = "«"
+            elif after == " »" and rep.text[i - 1 : i].isspace():
+                after = "»"
             changes.append(Change("quote_mismatch", pos, pos + 1, c, after))
     return changes
 

@@ -69,6 +69,14 @@ def test_qui_before_a_new_subject_is_repaired_to_que() -> None:
         assert repair(text).text == text
 
 
+def test_quote_repairs_keep_or_unify_the_style() -> None:
+    # a closing mark that opens becomes the opening mark of its style
+    assert repair("Il l’a dit d’”encourageante” hier.").text == "Il l’a dit d’“encourageante” hier."
+    # styles mixed in a sentence become French marks, with one space inside, the opener too
+    mixed = "Il a dit « bonjour ” puis d’”encourageante” aussi."
+    assert repair(mixed).text == "Il a dit « bonjour » puis d’« encourageante » aussi."
+
+
 def test_english_compound_with_two_articles_is_reordered() -> None:
     garbled = "Mais le OTAN Le secrétaire général a déclaré qu'il était trop tôt."
     # one flag for the one error: the elision and the capital inside it are not repeated
@@ -121,7 +129,7 @@ def test_repair_sample() -> None:
     assert fixed.metadata == "date 2022-11"
     assert "Kherson sous le feu" in fixed.text and "Khersonsous" not in fixed.text
     assert "Mais le secrétaire général de l’OTAN a déclaré" in fixed.text
-    assert "d'« encourageante »" in fixed.text
+    assert "d'“encourageante”" in fixed.text  # the opening mark of the article's own style
     assert "Sky News que la Russie aurait donné" in fixed.text
     assert not fixed.text.lstrip().startswith("date")
     assert {c.type for c in fixed.changes} == {
