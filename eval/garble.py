@@ -195,8 +195,9 @@ CORRUPTIONS: dict[str, Corruption] = {
     "metadata": _metadata,
     "qui_subject": _qui,
 }
-# Corruptions that apply to few sentences; with the rarest ones in the cycle above they are
-# scored on every sentence they apply to instead (the "every sentence it applies to" table).
+# Corruptions that fit few sentences, scored again on every sentence they fit (the second
+# table). article_compound stays out of the cycle above, so that the first table's draw of
+# corruptions is the one earlier sessions measured.
 RARE: dict[str, Corruption] = {"qui_subject": _qui, "article_compound": _compound}
 
 # The sample article's real errors, labelled by hand: (sentence index in mt.check, type, text).

@@ -631,7 +631,9 @@ def _check_segments(text: str, segmented: bool) -> list[SentenceReport]:
     for n, para in enumerate(paragraphs):
         following = next((q[0].text.lstrip() for q in paragraphs[n + 1 :] if q[0].text.strip()), "")
         reports.extend(_balance_quotes(para, continued=following[:1] in ("«", "“")))
-    return [replace(r, index=i) if not segmented else r for i, r in enumerate(reports)]
+    if segmented:
+        return reports  # indexed by input line, blank lines included
+    return [replace(r, index=i) for i, r in enumerate(reports)]
 
 
 def _balance_quotes(paragraph: list[SentenceReport], continued: bool) -> list[SentenceReport]:

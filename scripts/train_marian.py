@@ -432,7 +432,8 @@ def train(args: argparse.Namespace) -> None:
             src, mask, dec, tgt = collate(batches[state["batch"]], pad)
             lr = lr_at(state["step"] + 1, args.lr, args.warmup)
             left = deadline - time.time()
-            if left < args.cooldown_minutes * 60:
+            # no cool-down asked: skip, as the deadline can pass between the loop's test and here
+            if args.cooldown_minutes > 0 and left < args.cooldown_minutes * 60:
                 # linear decay to zero over the run's last minutes (a "cool-down", as in
                 # warmup-stable-decay schedules): the loss drops further than averaging alone
                 lr *= max(left, 0.0) / (args.cooldown_minutes * 60)
