@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from marian_recipe import new_model
-from train_gpu import load_pairs, load_parts, load_weights, save_parts, start_run
+from train_gpu import load_parts, load_weights, read_pairs, save_parts, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "mt" / "models" / "fr-en-small"
@@ -183,7 +183,10 @@ def train_run(args: argparse.Namespace) -> None:
     pad_id = model.config.pad_token_id
     del model
     rng = random.Random(args.seed + 1)
-    pairs = [(a[:MAX_PIECES] + [0], b[:MAX_PIECES] + [0]) for a, b in load_pairs(data, sp)]
+    pairs = [
+        (a[:MAX_PIECES] + [0], b[:MAX_PIECES] + [0])
+        for a, b in read_pairs(data / "train.tsv.xz", sp)
+    ]
     valid, pairs = pairs[: args.valid], pairs[args.valid :]
     log = open(out / "log.txt", "a", encoding="utf-8")  # noqa: SIM115 - closed at exit
 

@@ -9,9 +9,12 @@ The GPU machine sees only the working tree (at most 64 MiB travels) and gives ba
                                                         # write a checkpoint into runs/<name>/
 
 then ``python scripts/train_marian.py export --average 1`` ships it. ``run`` imports nothing from
-the ``mt`` package (its text-processing dependencies are not installed there) and writes its
-weights to ``--out`` every ``--save-minutes``, so a run cut off by the machine's time limit still
-returns its latest weights.
+the ``mt`` package (its text-processing dependencies are not installed there; only
+``mt/marian_files.py`` is read, by path, so it must travel) and writes its weights to ``--out``
+every ``--save-minutes``, so a run cut off by the machine's time limit still returns its latest
+weights. A later call goes on from them: copy the returned weights and ``run.json`` into a folder
+of the next pack (made with ``--no-init`` where its text needs the room) and pass
+``run --init-from`` that folder. The machine keeps nothing of the first call's under ``runs/``.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ def load_parts(model: Any, folder: Path, prefix: str) -> None:
 def pack(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
-    from train_marian import dev_sets, extra_lines, mix_in
+    from train_marian import dev_sets, extra_lines
     from transformers import MarianMTModel
 
     from mt.translate import source_preparation, split_elisions, split_open_marks
@@ -128,8 +131,9 @@ def pack(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     info = json.loads((init / "training.json").read_text())
-    model = MarianMTModel.from_pretrained(init)
-    save_parts(model, out, "init", torch.float16)
+    if not args.no_init:
+        model = MarianMTModel.from_pretrained(init)
+        save_parts(model, out, "init", torch.float16)
     shutil.copy(init / "source.spm", out / "spm.model")
     sp = spm.SentencePieceProcessor(model_file=str(out / "spm.model"))
     if args.from_line is not None:
@@ -138,38 +142,63 @@ def pack(args: argparse.Namespace) -> None:
         # the part of the current epoch the CPU trainer has not reached yet
         ck = torch.load(run / "last.pt", map_location="cpu", weights_only=False)["state"]
         start = ck["chunk"] * CHUNK + (CHUNK if ck["batch"] else 0)
-    budget = int(args.max_mb * 1e6)
-    raw_limit = int(budget * 4.3)  # xz makes this text about 4.4 times smaller
-    extra = extra_lines(args.extra)
-    raw_limit -= sum(len(x.encode()) for x in extra)
-    lines: list[str] = []
-    # from ``start`` to the end of the stream, then on from its beginning while room is left
-    for lo, hi in ((start, None), (0, start)):
-        with open(stream, encoding="utf-8") as fh:
-            for i, line in enumerate(fh):
-                if i < lo or raw_limit <= 0:
-                    continue
-                if hi is not None and i >= hi:
-                    break
-                lines.append(line)
-                raw_limit -= len(line.encode())
-    lines = lines[: args.valid] + mix_in(lines[args.valid :], extra)
     # a model trained on split sources goes on training on them: the GPU side needs no mt code
     split = args.split_elisions or source_preparation(init).get("split_elisions", False)
     # and one trained on split targets (train_marian.py --split-targets) on those
     split_targets = info.get("split_targets_from_tokens") is not None
-    if split or split_targets:
-        lines = [
+
+    def prepared(rows: list[str]) -> list[str]:
+        if not (split or split_targets):
+            return rows
+        return [
             (split_elisions(fr) if split else fr)
             + "\t"
             + (split_open_marks(en) if split_targets else en)
-            for fr, en in (x.split("\t", 1) for x in lines)
+            for fr, en in (x.split("\t", 1) for x in rows)
         ]
-    while True:
-        blob = lzma.compress("".join(lines).encode(), preset=6)
-        if len(blob) <= budget:
+
+    budget = int(args.max_mb * 1e6)
+    # each upweighted corpus travels once with its number of copies; ``run`` repeats it there
+    # (copies shuffled into the stream sat further apart than xz looks back: each cost in full)
+    extras = []
+    for i, item in enumerate(args.extra):
+        rows = extra_lines([item])  # every pair COPIES times; exits on a malformed item
+        copies = int(item.partition("=")[2])
+        rows = prepared(rows[: len(rows) // copies] if copies else [])
+        blob = lzma.compress("".join(rows).encode(), preset=9)
+        (out / f"extra-{i}.tsv.xz").write_bytes(blob)
+        extras.append({"file": f"extra-{i}.tsv.xz", "copies": copies, "lines": len(rows)})
+        budget -= len(blob)
+    pool: list[str] = []
+    room = budget * 7  # more text than xz can fit into the budget
+    # from ``start`` to the end of the stream, then on from its beginning while room is left
+    for lo, hi in ((start, None), (0, start)):
+        with open(stream, encoding="utf-8") as fh:
+            for i, line in enumerate(fh):
+                if i < lo or room <= 0:
+                    continue
+                if hi is not None and i >= hi:
+                    break
+                pool.append(line)
+                room -= len(line.encode())
+    pool = prepared(pool)
+    # xz's ratio grows with the amount of text: guess the line count from a 100k-line sample,
+    # then correct it from each pass (minutes each at preset 9) until the budget is nearly full
+    sample = "".join(pool[:100_000]).encode()
+    ratio = len(sample) / len(lzma.compress(sample, preset=9))
+    raw_limit, n = budget * ratio, 0
+    while n < len(pool) and raw_limit > 0:
+        raw_limit -= len(pool[n].encode())
+        n += 1
+    for _ in range(4):
+        lines = pool[:n]
+        blob = lzma.compress("".join(lines).encode(), preset=9)
+        if 0.97 * budget <= len(blob) <= budget or (n == len(pool) and len(blob) <= budget):
             break
+        n = min(len(pool), int(n * budget / len(blob) * 0.985))
+    while len(blob) > budget:
         lines = lines[: int(len(lines) * budget / len(blob) * 0.98)]
+        blob = lzma.compress("".join(lines).encode(), preset=9)
     (out / "train.tsv.xz").write_bytes(blob)
     src, ref = dev_sets(args.dev_lines, split)
     (out / "dev.fr").write_text("\n".join(src) + "\n", encoding="utf-8")
@@ -184,6 +213,7 @@ def pack(args: argparse.Namespace) -> None:
         "init_gpu_seconds": info.get("gpu_seconds", 0),
         "from_line": start,
         "lines": len(lines),
+        "extra_files": extras,
         "split_elisions": split,
         "split_from_tokens": info.get(
             "split_from_tokens", info["target_tokens"] if split else None
@@ -202,8 +232,9 @@ def pack(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------- run (there)
 
 
-def load_pairs(data: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
-    text = lzma.decompress((data / "train.tsv.xz").read_bytes()).decode("utf-8")
+def read_pairs(path: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
+    """The ``fr<TAB>en`` lines of an xz file, encoded as training pairs."""
+    text = lzma.decompress(path.read_bytes()).decode("utf-8")
     fr, en = [], []
     for line in text.splitlines():
         a, _, b = line.partition("\t")
@@ -214,6 +245,20 @@ def load_pairs(data: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
     ids_fr = sp.encode(fr, num_threads=threads)
     ids_en = sp.encode(en, num_threads=threads)
     return training_pairs(ids_fr, ids_en)
+
+
+def load_pairs(data: Path, sp: Any, valid: int, seed: int) -> tuple[list[Any], list[Any]]:
+    """Held-out pairs (the slice's first ``valid``) and training pairs: the rest of the slice
+    and each upweighted corpus of the pack its number of times, shuffled together."""
+    pairs = read_pairs(data / "train.tsv.xz", sp)
+    held, train = pairs[:valid], pairs[valid:]
+    meta = json.loads((data / "meta.json").read_text())
+    for extra in meta.get("extra_files", []):
+        train.extend(read_pairs(data / extra["file"], sp) * extra["copies"])
+    # the batcher sorts by length, stably: shuffled first, copies of a pair fall into
+    # different batches
+    random.Random(seed).shuffle(train)
+    return held, train
 
 
 def batches_forever(pairs, budget: int, pad: int, seed: int, pad_to: int = 1):  # type: ignore[no-untyped-def]
@@ -236,8 +281,14 @@ def batches_forever(pairs, budget: int, pad: int, seed: int, pad_to: int = 1):  
         yield (*q.get(), ready)
 
 
-def start_run(data: Path, seed: int, cudnn_attention: bool = False) -> tuple[Any, ...]:
+def start_run(
+    data: Path, seed: int, cudnn_attention: bool = False, init_from: Path | None = None
+) -> tuple[Any, ...]:
     """Device, pack metadata, SentencePiece model and the packed model, for a run on ``data``.
+
+    With ``init_from`` (an earlier run's ``--out``, carried along: the device machine keeps
+    nothing under ``runs/`` between calls) the weights are that run's and the metadata counts its
+    steps, tokens and seconds as the model's history.
 
     On CUDA: TF32 matmuls, and cuDNN attention off unless asked for — it builds a plan for each
     new batch shape: with it, the first epoch (every shape new) ran at 60k-185k tokens/s against
@@ -256,7 +307,30 @@ def start_run(data: Path, seed: int, cudnn_attention: bool = False) -> tuple[Any
     torch.manual_seed(seed)
     sp = spm.SentencePieceProcessor(model_file=str(data / "spm.model"))
     model = new_model(meta["vocab"], meta["size"])
-    load_parts(model, data, "init")
+    if init_from is None:
+        load_parts(model, data, "init")
+        return device, meta, sp, model
+    if not (init_from / "run.json").is_file():
+        sys.exit(f"--init-from {init_from}: no run.json there (not an earlier run's --out)")
+    prev = json.loads((init_from / "run.json").read_text())
+    if (prev["vocab"], prev["size"]) != (meta["vocab"], meta["size"]):
+        sys.exit(f"--init-from {init_from}: another model than the pack's")
+    kept = [n for n in ("ema", "raw") if any(init_from.glob(f"{n}-*.safetensors"))]
+    if not kept:
+        sys.exit(f"--init-from {init_from}: no weights there")
+    load_parts(model, init_from, kept[0])
+    meta.update(
+        init_steps=prev["init_steps"] + prev["steps"],
+        init_tokens=prev["init_tokens"] + prev["tokens"],
+        init_gpu_seconds=prev.get("init_gpu_seconds", 0) + prev["seconds"],
+        init_extra_runs=[
+            *prev.get("init_extra_runs", []),
+            *([{"extra": prev["extra"], "tokens": prev["tokens"]}] if prev.get("extra") else []),
+        ],
+    )
+    for key in ("init", "init_seconds", "split_from_tokens", "split_targets_from_tokens"):
+        meta[key] = prev.get(key, meta.get(key))
+    print(f"going on from {init_from} ({kept[0]} weights)", flush=True)
     return device, meta, sp, model
 
 
@@ -266,11 +340,12 @@ def train_run(args: argparse.Namespace) -> None:
     t_start = time.time()
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    device, meta, sp, model = start_run(data, args.seed, args.cudnn_attention)
+    device, meta, sp, model = start_run(
+        data, args.seed, args.cudnn_attention, Path(args.init_from) if args.init_from else None
+    )
     model.to(device).train()
     pad = model.config.pad_token_id
-    pairs = load_pairs(data, sp)
-    valid, pairs = pairs[: args.valid], pairs[args.valid :]
+    valid, pairs = load_pairs(data, sp, args.valid, args.seed)
     n_tok = sum(len(t) for _, t in pairs)
     print(
         f"{len(pairs):,} training pairs ({n_tok:,} target tokens), {len(valid):,} held out; "
@@ -498,6 +573,11 @@ def main() -> None:
     pp.add_argument(
         "--valid", type=int, default=2000, help="stream lines kept first, clear of the extras"
     )
+    pp.add_argument(
+        "--no-init",
+        action="store_true",
+        help="leave the weights out: the run goes on from an earlier run's (run --init-from)",
+    )
     pr = sub.add_parser("run", help="train on the GPU machine (or the CPU, for a smoke test)")
     pr.add_argument("--data", default=str(ROOT / "gpu"))
     pr.add_argument("--out", required=True)
@@ -523,6 +603,11 @@ def main() -> None:
     )
     pr.add_argument(
         "--pad-to", type=int, default=8, help="pad lengths to a multiple of this (tensor cores)"
+    )
+    pr.add_argument(
+        "--init-from",
+        default=None,
+        help="go on from an earlier run's --out folder (carried in the pack), not the pack's weights",
     )
     pu = sub.add_parser("unpack", help="turn a GPU run's weights into a checkpoint in runs/")
     pu.add_argument("--from", dest="source", required=True)

@@ -369,3 +369,60 @@ def test_marian_fine_tune_on_split_targets_goes_on_from_the_exported_model(
     (init / "training.json").write_text(json.dumps(info))
     with pytest.raises(SystemExit, match="needs a model trained on split sources"):
         main(*[a if a != "ft" else "plain" for a in train], "--hours", "0.001", "--split-targets")
+
+
+def test_load_pairs_repeats_each_extra_corpus_its_copies(tiny_model: Path, tmp_path: Path) -> None:
+    import sentencepiece as spm
+    from train_gpu import load_pairs
+
+    pack = tmp_path / "pack"
+    _tiny_pack(tiny_model, pack)
+    rows = (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    extra = ["Un chat noir.\tA black cat.", "Il pleut.\tIt is raining."]
+    (pack / "extra-0.tsv.xz").write_bytes(lzma.compress(("\n".join(extra) + "\n").encode()))
+    meta = json.loads((pack / "meta.json").read_text())
+    meta["extra_files"] = [{"file": "extra-0.tsv.xz", "copies": 3, "lines": 2}]
+    (pack / "meta.json").write_text(json.dumps(meta))
+    sp = spm.SentencePieceProcessor(model_file=str(pack / "spm.model"))
+    held, train = load_pairs(pack, sp, 4, seed=0)
+    assert len(held) == 4 and len(train) == len(rows) - 4 + 3 * 2
+    cat = (sp.encode("Un chat noir.") + [0], sp.encode("A black cat.") + [0])
+    assert train.count(cat) == 3 and cat not in held
+
+
+def test_run_init_from_goes_on_from_an_earlier_run(tiny_model: Path, tmp_path: Path) -> None:
+    _tiny_pack(tiny_model, tmp_path / "pack")
+    second = tmp_path / "pack2"
+    shutil.copytree(tmp_path / "pack", second)
+    for f in second.glob("init-*.safetensors"):
+        f.unlink()  # pack --no-init: the weights come from the first run
+    base = [sys.executable, str(SCRIPTS / "train_gpu.py"), "run", "--minutes", "0.02"]
+    base += ["--batch-tokens", "400", "--valid", "4", "--keep-best"]
+    first = subprocess.run(
+        [*base, "--data", str(tmp_path / "pack"), "--out", str(tmp_path / "out1")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    cmd = [*base, "--data", str(second), "--out", str(tmp_path / "out2")]
+    res = subprocess.run(
+        [*cmd, "--init-from", str(tmp_path / "out1")], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    one = json.loads((tmp_path / "out1" / "run.json").read_text())
+    two = json.loads((tmp_path / "out2" / "run.json").read_text())
+    assert two["init_steps"] == one["steps"] and two["init_tokens"] == one["tokens"]
+    assert two["init_gpu_seconds"] == one["seconds"] and two["steps"] > 0
+    # the first run's end is the second's start (EMA weights travel in fp16: a rounding apart)
+    end = (tmp_path / "out1" / "log.txt").read_text()
+    start = (tmp_path / "out2" / "log.txt").read_text()
+    kept = "ema" if "kept the ema" in end else "raw"
+    end_loss = end.split("ema valid loss " if kept == "ema" else "valid loss at end ")[1][:6]
+    assert abs(float(start.split("valid loss at start ")[1][:6]) - float(end_loss)) < 2e-3
+    # a machine given back between the calls: a clear message, no traceback
+    gone = subprocess.run(
+        [*cmd, "--init-from", str(tmp_path / "nowhere")], capture_output=True, text=True
+    )
+    assert gone.returncode != 0 and "no run.json there" in gone.stderr
+    assert "Traceback" not in gone.stderr
