@@ -83,7 +83,7 @@ def html_report(doc: dict[str, Any]) -> str:
     for s in sentences:
         cls = ' class="flagged"' if s["flagged"] else ""
         ref = html.escape(s["reference"]) if s.get("reference") else ""
-        french = s["flags"] + source_marks(s["source"], s["translation"])
+        french = s["flags"] + source_marks(s["source"], s["translation"], s["repaired"])
         english = translation_marks(s["repaired"], s["translation"])
         rows.append(
             f"<tr{cls}><td class=q>{s['quality']:.2f}</td><td>{s['index']}</td>"

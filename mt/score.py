@@ -9,9 +9,11 @@ reading outputs, not fitted on labelled data.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,12 +217,44 @@ def translation_marks(source: str, translation: str) -> list[dict[str, Any]]:
     return sorted(marks, key=lambda m: m["start"])
 
 
-def source_marks(source: str, translation: str) -> list[dict[str, Any]]:
+def source_marks(
+    source: str, translation: str, repaired: str | None = None
+) -> list[dict[str, Any]]:
     """The French words the coverage reason names, as flag records over ``source`` (type
     ``lost``), when the coverage is below :data:`COVERAGE_FLOOR` (otherwise none): for reports and
-    the dashboard to highlight beside the garble flags."""
-    rendered = coverage(source, translation)
+    the dashboard to highlight beside the garble flags.
+
+    ``repaired`` is the text that was translated when a repair or a metadata split changed the
+    source: coverage is judged on it, as the score judged it, and each word's place is carried
+    back onto ``source`` (a word a repair wrote marks the span it replaced)."""
+    judged = source if repaired is None else repaired
+    rendered = coverage(judged, translation)
     if rendered.share >= COVERAGE_FLOOR:
         return []
     reason = f"no counterpart found in the translation (coverage {rendered.share:.2f})"
-    return [_mark("lost", m.start, m.end, m.word, reason) for m in rendered.missing]
+    place = _span_mapper(judged, source)
+    marks: list[dict[str, Any]] = []
+    for m in rendered.missing:
+        start, end = place(m.start, m.end)
+        if start < end and not any(k["start"] == start and k["end"] == end for k in marks):
+            marks.append(_mark("lost", start, end, source[start:end], reason))
+    return marks
+
+
+def _span_mapper(a: str, b: str) -> Callable[[int, int], tuple[int, int]]:
+    """Carries a span of ``a`` onto ``b`` through their character diff: exactly inside unchanged
+    text, onto the whole replaced stretch of ``b`` where the span touches an edit."""
+    if a == b:
+        return lambda start, end: (start, end)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    def point(pos: int, is_end: bool) -> int:
+        for tag, i1, i2, j1, j2 in ops:
+            inside = i1 < pos <= i2 if is_end else i1 <= pos < i2
+            if inside:
+                if tag == "equal":
+                    return j1 + pos - i1
+                return j2 if is_end else j1
+        return len(b) if is_end else 0
+
+    return lambda start, end: (point(start, False), point(end, True))

@@ -244,7 +244,9 @@ def create_app(
         for sent in sentences:
             # derived from what is stored, so runs made before this field have it too
             sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
-            sent["source_flags"] = source_marks(sent["source"], sent["translation"])
+            sent["source_flags"] = source_marks(
+                sent["source"], sent["translation"], sent["repaired"]
+            )
         return {**docs[doc_id], "sentences": sentences}
 
     # ---------------------------------------------------------------- LibreTranslate API

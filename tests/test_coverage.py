@@ -167,3 +167,22 @@ def test_with_a_reference_the_combined_reason_names_its_chrf() -> None:
     assert score.flagged
     [reason] = score.reasons
     assert reason.startswith("several weaker signals together: chrF 0.32 against the reference")
+
+
+def test_lost_marks_follow_the_repaired_text_back_onto_the_source() -> None:
+    # a metadata prefix split off and a merged token split: the score judged the repaired text
+    source = (
+        " date 2022-11 Moscou a retiré ses troupes de Khersonsous le feu des forces ukrainiennes."
+    )
+    repaired = "Moscou a retiré ses troupes de Kherson sous le feu des forces ukrainiennes."
+    translation = "Moscow withdrew."
+    marks = source_marks(source, translation, repaired)
+    expected = [m.word for m in coverage(repaired, translation).missing]
+    assert [m["text"] for m in marks] == expected and "Kherson" in expected
+    for m in marks:
+        assert source[m["start"] : m["end"]] == m["text"]
+    kherson = next(m for m in marks if m["text"] == "Kherson")
+    assert source[kherson["start"] : kherson["end"] + 4] == "Khersonsous"
+    # judged on the stored source alone, the merged token is one unknown word and the offsets
+    # are the source's own: the two readings differ, which is why the repaired text is passed
+    assert [m["text"] for m in source_marks(source, translation)] != expected
