@@ -426,3 +426,58 @@ def test_run_init_from_goes_on_from_an_earlier_run(tiny_model: Path, tmp_path: P
     )
     assert gone.returncode != 0 and "no run.json there" in gone.stderr
     assert "Traceback" not in gone.stderr
+
+
+def test_pack_sends_extras_once_and_fills_its_budget(
+    tiny_model: Path, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import sentencepiece as spm
+    import train_gpu
+    import train_marian
+    from train_gpu import load_pairs
+
+    rows = (DATA / "fixture.fr-en.tsv").read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "shared"
+    (data / "eval").mkdir(parents=True)
+    (data / "train").mkdir()
+    fr, en = zip(*(r.split("\t") for r in rows[:3]), strict=True)
+    (data / "eval" / "newstest2013.fr").write_text("\n".join(fr) + "\n", encoding="utf-8")
+    (data / "eval" / "newstest2013.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+    extra = rows[3:13]
+    with gzip.open(data / "train" / "small.tsv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(extra) + "\n")
+    runs = tmp_path / "runs"
+    (runs / "data").mkdir(parents=True)
+    # a stream of varied lines, more than the budget holds
+    stream = [
+        f"{r.split(chr(9))[0]} ({i})\t{r.split(chr(9))[1]} ({i})" for i, r in enumerate(rows * 40)
+    ]
+    (runs / "data" / "stream.tsv").write_text("\n".join(stream) + "\n", encoding="utf-8")
+    init = tmp_path / "init"
+    shutil.copytree(tiny_model, init)
+    (init / "training.json").write_text(
+        json.dumps({"size": "tiny", "steps": 0, "target_tokens": 0, "train_seconds": 0})
+    )
+    monkeypatch.setattr(train_marian, "DATA", data)
+    monkeypatch.setattr(train_gpu, "RUNS", runs)
+    budget_mb = 0.02
+    args = [
+        *("pack", "--init", str(init), "--out", str(tmp_path / "pack"), "--from-line", "5"),
+        *("--max-mb", str(budget_mb), "--extra", "small.tsv.gz=3", "--valid", "4", "--no-init"),
+    ]
+    monkeypatch.setattr(sys, "argv", ["train_gpu.py", *args])
+    train_gpu.main()
+    pack = tmp_path / "pack"
+    meta = json.loads((pack / "meta.json").read_text())
+    assert not list(pack.glob("init-*"))  # --no-init
+    assert meta["extra_files"] == [{"file": "extra-0.tsv.xz", "copies": 3, "lines": len(extra)}]
+    # the corpus travels once, its lines in order
+    sent = lzma.decompress((pack / "extra-0.tsv.xz").read_bytes()).decode().splitlines()
+    assert len(sent) == len(extra)
+    text = (pack / "train.tsv.xz").stat().st_size + (pack / "extra-0.tsv.xz").stat().st_size
+    assert 0.9 * budget_mb * 1e6 <= text <= budget_mb * 1e6
+    lines = lzma.decompress((pack / "train.tsv.xz").read_bytes()).decode().splitlines()
+    assert lines[0] == stream[5] and len(lines) == meta["lines"] < len(stream)
+    sp = spm.SentencePieceProcessor(model_file=str(pack / "spm.model"))
+    held, train = load_pairs(pack, sp, 4, seed=0)
+    assert len(held) == 4 and len(train) == len(lines) - 4 + 3 * len(extra)
