@@ -571,9 +571,6 @@ def main() -> None:
         help="add every pair of a ../shared/data/train corpus COPIES more times (repeatable)",
     )
     pp.add_argument(
-        "--valid", type=int, default=2000, help="stream lines kept first, clear of the extras"
-    )
-    pp.add_argument(
         "--no-init",
         action="store_true",
         help="leave the weights out: the run goes on from an earlier run's (run --init-from)",

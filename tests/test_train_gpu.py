@@ -463,7 +463,7 @@ def test_pack_sends_extras_once_and_fills_its_budget(
     budget_mb = 0.02
     args = [
         *("pack", "--init", str(init), "--out", str(tmp_path / "pack"), "--from-line", "5"),
-        *("--max-mb", str(budget_mb), "--extra", "small.tsv.gz=3", "--valid", "4", "--no-init"),
+        *("--max-mb", str(budget_mb), "--extra", "small.tsv.gz=3", "--no-init"),
     ]
     monkeypatch.setattr(sys, "argv", ["train_gpu.py", *args])
     train_gpu.main()
