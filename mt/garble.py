@@ -78,6 +78,7 @@ _NAMES_WITH_ARTICLE = frozenset(
     ).split("|")
 )
 _SENTENCE_OPENERS = set('.!?:;«“"(—–-…')
+_APOSTROPHES = "'’"
 
 
 def _opens_name(article: str, after: re.Match[str] | None) -> bool:
@@ -143,7 +144,9 @@ def _qui_subject(text: str) -> list[Flag]:
         if before and before[-1].lower() in _PREPOSITIONS:
             continue  # "à qui La Poste a écrit": "qui" is the object of the preposition
         article = m.group(1)
-        name = _opens_name(article, _TOKEN.match(text, m.end() + (0 if article[-1] in "'’" else 1)))
+        name = _opens_name(
+            article, _TOKEN.match(text, m.end() + (0 if article[-1] in _APOSTROPHES else 1))
+        )
         flags.append(
             Flag(
                 "qui_subject",
@@ -184,7 +187,6 @@ _ADJECTIVE = re.compile(
 _NOT_ADJECTIVE = re.compile(r".*(?:vienne|tienne|viennes|tiennes)")
 # words after a participle that make it a verb with its complement, not an adjective
 _COMPLEMENT = frozenset("à de d du des par pour en".split())
-_APOSTROPHES = "'’"
 
 
 def _compound_end(text: str, noun: str, end: int) -> int:

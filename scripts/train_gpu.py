@@ -281,6 +281,21 @@ def batches_forever(pairs, budget: int, pad: int, seed: int, pad_to: int = 1):  
         yield (*q.get(), ready)
 
 
+def history_after(info: dict[str, Any]) -> dict[str, Any]:
+    """The model's step, token and GPU-second counts and upweighted-corpus runs once the run
+    recorded in ``info`` (a ``run.json``) is added to the history it started from."""
+    return {
+        "steps": info["init_steps"] + info["steps"],
+        "tokens": info["init_tokens"] + info["tokens"],
+        "gpu_seconds": info.get("init_gpu_seconds", 0) + info["seconds"],
+        # corpora a run upweighted (pack --extra), and the target tokens the run trained on
+        "extra_runs": [
+            *info.get("init_extra_runs", []),
+            *([{"extra": info["extra"], "tokens": info["tokens"]}] if info.get("extra") else []),
+        ],
+    }
+
+
 def start_run(
     data: Path, seed: int, cudnn_attention: bool = False, init_from: Path | None = None
 ) -> tuple[Any, ...]:
@@ -319,14 +334,12 @@ def start_run(
     if not kept:
         sys.exit(f"--init-from {init_from}: no weights there")
     load_parts(model, init_from, kept[0])
+    done = history_after(prev)
     meta.update(
-        init_steps=prev["init_steps"] + prev["steps"],
-        init_tokens=prev["init_tokens"] + prev["tokens"],
-        init_gpu_seconds=prev.get("init_gpu_seconds", 0) + prev["seconds"],
-        init_extra_runs=[
-            *prev.get("init_extra_runs", []),
-            *([{"extra": prev["extra"], "tokens": prev["tokens"]}] if prev.get("extra") else []),
-        ],
+        init_steps=done["steps"],
+        init_tokens=done["tokens"],
+        init_gpu_seconds=done["gpu_seconds"],
+        init_extra_runs=done["extra_runs"],
     )
     for key in ("init", "init_seconds", "split_from_tokens", "split_targets_from_tokens"):
         meta[key] = prev.get(key, meta.get(key))
@@ -503,24 +516,21 @@ def unpack(args: argparse.Namespace) -> None:
     _, name, weights = best
     model.load_state_dict(weights)
     ev = dev_bleu(model, sp, 300, split=bool(info.get("split_elisions")))  # the curve's dev size
+    done = history_after(info)
     state = {
-        "step": info["init_steps"] + info["steps"],
+        "step": done["steps"],
         # the GPU run read its own slice of the stream: the CPU trainer starts a new pass
         "chunk": 0,
         "batch": 0,
-        "tokens": info["init_tokens"] + info["tokens"],
+        "tokens": done["tokens"],
         "seconds": float(info["init_seconds"]),
-        "gpu_seconds": info.get("init_gpu_seconds", 0) + info["seconds"],
+        "gpu_seconds": done["gpu_seconds"],
         "best_bleu": ev["bleu"],
     }
     if info.get("split_elisions"):
         state.update(split_elisions=True, split_from_tokens=info.get("split_from_tokens"))
     state["split_targets_from_tokens"] = info.get("split_targets_from_tokens")
-    # corpora a run upweighted (pack --extra), and the target tokens the run trained on
-    state["extra_runs"] = [
-        *info.get("init_extra_runs", []),
-        *([{"extra": info["extra"], "tokens": info["tokens"]}] if info.get("extra") else []),
-    ]
+    state["extra_runs"] = done["extra_runs"]
     tag = f"{state['step']:07d}"
     torch.save({"model": model.state_dict(), "state": state}, run / f"ckpt-{tag}.pt")
     opt = torch.optim.AdamW(model.parameters())  # fresh moments: the GPU run's stayed there
