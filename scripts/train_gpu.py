@@ -312,6 +312,8 @@ def start_run(
     import sentencepiece as spm
     import torch
 
+    if not (data / "meta.json").is_file():
+        sys.exit(f"{data}: no meta.json there (not a folder written by train_gpu.py pack)")
     meta = json.loads((data / "meta.json").read_text())
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.type == "cuda":
@@ -496,6 +498,8 @@ def unpack(args: argparse.Namespace) -> None:
     from train_marian import dev_bleu
 
     src = Path(args.source)
+    if not (src / "run.json").is_file():
+        sys.exit(f"--from {src}: no run.json there (not a folder a GPU run returned)")
     info = json.loads((src / "run.json").read_text())
     run = RUNS / args.name
     sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))

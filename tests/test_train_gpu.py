@@ -481,3 +481,21 @@ def test_pack_sends_extras_once_and_fills_its_budget(
     sp = spm.SentencePieceProcessor(model_file=str(pack / "spm.model"))
     held, train = load_pairs(pack, sp, 4, seed=0)
     assert len(held) == 4 and len(train) == len(lines) - 4 + 3 * len(extra)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--data", "nowhere", "--out", "OUT"], "no meta.json there"),
+        (["unpack", "--from", "nowhere"], "no run.json there"),
+    ],
+)
+def test_a_missing_folder_is_one_line_not_a_traceback(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    argv = [str(tmp_path / a) if a in ("nowhere", "OUT") else a for a in argv]
+    res = subprocess.run(
+        [sys.executable, str(SCRIPTS / "train_gpu.py"), *argv], capture_output=True, text=True
+    )
+    assert res.returncode != 0 and message in res.stderr
+    assert "Traceback" not in res.stderr
