@@ -14,7 +14,7 @@ import typer
 
 from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
-from mt.io import read_text
+from mt.io import make_dir, read_text, write_text
 
 if TYPE_CHECKING:
     from mt.batch import BatchReport
@@ -233,6 +233,7 @@ def run_(
         raise InputError(f"{len(articles)} articles but {len(reference)} --reference files")
     texts = [read_text(a) for a in articles]  # read everything first: fail before any work
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
+    out_dir = make_dir(Path(out), "output folder") if out else None  # before a run is opened
     store = Store(db)
     tr = Translator(model, **_decoding(beam, threads, backend, vmap, fix_untranslated))
     calibration = load_calibration(tr.path)  # a malformed quality.json stops here, not per article
@@ -250,9 +251,6 @@ def run_(
             "embedder": str(embedder.path) if embedder else None,
         }
     )
-    out_dir = Path(out) if out else None
-    if out_dir:
-        out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
     for path, text, ref in zip(articles, texts, refs, strict=True):
         name = Path(path).name
@@ -274,10 +272,8 @@ def run_(
         doc_id = store.add_result(run_id, doc)
         if out_dir:
             stem = Path(path).stem
-            (out_dir / f"{stem}.json").write_text(
-                json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
-            (out_dir / f"{stem}.html").write_text(html_report(record), encoding="utf-8")
+            write_text(out_dir / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=1))
+            write_text(out_dir / f"{stem}.html", html_report(record))
         s = doc.summary
         typer.echo(
             f"{name}: document {doc_id}, {s['sentences']} sentences, {s['flagged']} flagged, "
@@ -547,3 +543,7 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # the machine refused a file operation: say which, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"mt: error: {exc.strerror or exc}{where}", err=True)
+        sys.exit(2)

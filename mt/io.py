@@ -33,3 +33,23 @@ def read_text(path: str | None) -> str:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     return decode_utf8(data, path)
+
+
+def make_dir(path: Path, what: str = "folder") -> Path:
+    """Create ``path`` (and its parents) if missing; a path that cannot be one is an InputError."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # mkdir says "File exists" when a file stands where a folder must go: name that file
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker else exc.strerror or str(exc)
+        raise InputError(f"cannot create {what} {path}: {why}") from None
+    return path
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text; a file that cannot be written is an InputError, not a traceback."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None

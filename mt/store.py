@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mt.errors import InputError
+from mt.io import make_dir
 from mt.pipeline import DocumentResult
 from mt.translate import SegmentTranslation
 
@@ -72,8 +73,8 @@ class Store:
         self.path = Path(path)
         if self.path.is_dir():
             raise InputError(f"{self.path} is a directory, not a database file")
+        make_dir(self.path.parent, "the database's folder")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=60)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")

@@ -127,6 +127,29 @@ def test_bad_input_one_line_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_an_output_path_blocked_by_a_file_is_one_line_exit_2(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    article = tmp_path / "a.txt"
+    article.write_text("Bonjour.")
+    db = tmp_path / "r.db"
+    model = ["--model", str(tiny_model)]
+    for args in (
+        ["run", str(article), "--db", str(blocker / "r.db"), *model],
+        ["run", str(article), "--db", str(db), "--out", str(blocker / "out"), *model],
+        ["batch", str(article), "--out", str(blocker / "b.db"), *model],
+        ["serve", "--db", str(blocker / "s.db"), *model],
+    ):
+        res = run(*args)
+        err = res.stderr.decode()
+        assert res.returncode == 2, args
+        assert f"{blocker} is a file, not a folder" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+    assert not db.exists()  # the output folder is checked before a run is opened
+
+
 def test_bundled_default_missing_says_how_to_get_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
