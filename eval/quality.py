@@ -40,8 +40,10 @@ from mt.invented import invented
 from mt.score import (
     CALIBRATION_FILE,
     COVERAGE_FLOOR,
+    COVERAGE_MIN_WORDS,
     QUALITY_THRESHOLD,
     Calibration,
+    coverage_factor,
     load_calibration,
     reference_metrics,
     score_sentence,
@@ -153,8 +155,8 @@ def main() -> None:
             lambda s, t: bool(find_untranslated(s, t)),
         ),
         (
-            f"sentences with coverage below {COVERAGE_FLOOR}",
-            lambda s, t: coverage(s, t).share < COVERAGE_FLOOR,
+            f"sentences with coverage below {COVERAGE_FLOOR} ({COVERAGE_MIN_WORDS}+ words judged)",
+            lambda s, t: coverage_factor(coverage(s, t)) < 1.0,
         ),
     ]:
         hyp = sum(check(s, o.translation) for s, o in zip(src, out, strict=True))

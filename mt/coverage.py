@@ -36,6 +36,7 @@ class Coverage:
 
     share: float  # judged content weight with a counterpart, 1.0 when nothing was judged
     missing: list[Missing] = field(default_factory=list)
+    judged: int = 0  # how many content words (and numbers) were judged
 
 
 def _number(token: str) -> frozenset[str] | None:
@@ -50,6 +51,7 @@ def coverage(source: str, translation: str) -> Coverage:
     for token in TOKEN.findall(translation):
         english |= _number(token) or english_keys(token) or frozenset()
     total = 0.0
+    judged = 0
     missing = []
     for m in TOKEN.finditer(source):
         token = m.group()
@@ -63,8 +65,9 @@ def coverage(source: str, translation: str) -> Coverage:
         if keys is None:
             continue
         total += w
+        judged += 1
         if keys.isdisjoint(english):
             missing.append(Missing(token, m.start(), m.end(), w))
     if total == 0:
         return Coverage(1.0)
-    return Coverage(round(1 - sum(x.weight for x in missing) / total, 4), missing)
+    return Coverage(round(1 - sum(x.weight for x in missing) / total, 4), missing, judged)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mt.coverage import coverage
+from mt.coverage import Coverage, coverage
 from mt.errors import ModelNotFoundError
 from mt.invented import invented
 from mt.lexicon import detect_language
@@ -32,6 +32,9 @@ INVENTED_FACTOR = 0.9
 # below this share of the French content rendered (mt.coverage), the quality falls with its
 # square (README, "What the quality score means": chosen on newstest2013 and its references)
 COVERAGE_FLOOR = 0.5
+# one judged French word decides nothing alone ("Bonjour." → "Good morning.": the word has no
+# table entry, so the share was 0 and the quality 0); README, "What the quality score means"
+COVERAGE_MIN_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -81,6 +84,14 @@ def load_calibration(model_dir: Path) -> Calibration:
 
 def _logistic(x: float) -> float:
     return 1 / (1 + math.exp(-x))
+
+
+def coverage_factor(rendered: Coverage) -> float:
+    """The quality factor for a coverage: 1 from :data:`COVERAGE_FLOOR` up, or with fewer than
+    :data:`COVERAGE_MIN_WORDS` words judged; the square of its share of the floor below."""
+    if rendered.judged < COVERAGE_MIN_WORDS:
+        return 1.0
+    return min(1.0, rendered.share / COVERAGE_FLOOR) ** 2
 
 
 def repeated_ngrams(text: str, n: int = 3) -> int:
@@ -154,7 +165,7 @@ def score_sentence(
         reasons.append(f"invented word '{v.word}' (characters {v.start}-{v.end})")
     rendered = coverage(source, translation)
     signals["coverage"] = rendered.share
-    f_coverage = min(1.0, rendered.share / COVERAGE_FLOOR) ** 2
+    f_coverage = coverage_factor(rendered)
     if f_coverage < 1.0:
         lost = ", ".join(f"'{m.word}' ({m.start}-{m.end})" for m in rendered.missing)
         reasons.append(
@@ -221,15 +232,15 @@ def source_marks(
     source: str, translation: str, repaired: str | None = None
 ) -> list[dict[str, Any]]:
     """The French words the coverage reason names, as flag records over ``source`` (type
-    ``lost``), when the coverage is below :data:`COVERAGE_FLOOR` (otherwise none): for reports and
-    the dashboard to highlight beside the garble flags.
+    ``lost``), when the coverage lowers the quality (:func:`coverage_factor`; otherwise none): for
+    reports and the dashboard to highlight beside the garble flags.
 
     ``repaired`` is the text that was translated when a repair or a metadata split changed the
     source: coverage is judged on it, as the score judged it, and each word's place is carried
     back onto ``source`` (a word a repair wrote marks the span it replaced)."""
     judged = source if repaired is None else repaired
     rendered = coverage(judged, translation)
-    if rendered.share >= COVERAGE_FLOOR:
+    if coverage_factor(rendered) == 1.0:
         return []
     reason = f"no counterpart found in the translation (coverage {rendered.share:.2f})"
     place = _span_mapper(judged, source)

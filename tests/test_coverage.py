@@ -37,6 +37,23 @@ def test_numbers_meet_across_decimal_marks_and_common_words_are_not_judged() -> 
     assert coverage("Il fait bien.", "Okay.").share == 1.0  # nothing judged: "fait", "bien"
 
 
+def test_one_judged_word_without_a_table_entry_does_not_decide_the_score() -> None:
+    # "bonjour" has no entry to meet "Good morning": a share of 0 from one word says little
+    one = coverage("Bonjour.", "Good morning.")
+    assert one.share == 0.0 and one.judged == 1
+    hello = score_sentence(
+        "Bonjour.", "Good morning.", logprob=-0.3, garble_score=0.0, calibration=CAL
+    )
+    assert hello.quality > 0.5 and not hello.flagged and hello.reasons == []
+    assert source_marks("Bonjour.", "Good morning.") == []
+    # two judged words, both lost, still count
+    lost = score_sentence(
+        "Le sauveur nucléaire.", "The bail.", logprob=-0.3, garble_score=0.0, calibration=CAL
+    )
+    assert lost.signals["coverage"] == 0.0 and lost.flagged
+    assert any(r.startswith("French words with no counterpart found") for r in lost.reasons)
+
+
 def test_invented_words_are_neither_english_nor_copied_nor_names() -> None:
     source = "L'Iran craignait de désosser les armes, selon Stoltenberg."
     translation = "Iran was afraid to deocate the weapons, according to Stoltenberg and Kherson."
