@@ -307,6 +307,8 @@ def create_app(
         q = data.get("q")
         if not isinstance(q, str):
             raise HTTPException(400, "Invalid request: missing q parameter")
+        if not q.strip():  # nothing to detect: an answer would be a guess
+            raise HTTPException(400, "Invalid request: q is empty")
         language, confidence = detect_language(re.findall(r"[^\W\d_]+", q))
         return [{"language": language, "confidence": round(100 * max(confidence, 0.01), 1)}]
 
