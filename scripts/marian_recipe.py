@@ -79,8 +79,8 @@ def drop_final_marks(
     those whose French and English end with the same one (".", "!" or "?"; not "...").
 
     Headlines, titles and single words come without one: 1.6 % of the stream's French lacks a
-    final mark (its first 300,000 lines) against 2.4-6.8 % of the news test sets' (README,
-    session 14), and the model wrote "Bonjourn" for "Bonjour" and "Deputy bond" for "bonjour".
+    final mark against 4-9 % of the news test sets' (the README, session 14), and the model
+    wrote "Bonjourn" for "Bonjour" and "Deputy bond" for "bonjour".
     """
     if share <= 0:
         return pairs
