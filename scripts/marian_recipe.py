@@ -69,52 +69,6 @@ def training_pairs(
     ]
 
 
-FINAL_MARKS = ".!?"
-
-
-def drop_final_marks(
-    pairs: list[tuple[str, str]], share: float, rng: random.Random
-) -> list[tuple[str, str]]:
-    """``pairs`` with the sentence-final mark dropped from both sides of about ``share`` of
-    those whose French and English end with the same one (".", "!" or "?"; not "...").
-
-    Headlines, titles and single words come without one: 1.6 % of the stream's French lacks a
-    final mark against 4-9 % of the news test sets' (the README, session 14), and the model
-    wrote "Bonjourn" for "Bonjour" and "Deputy bond" for "bonjour".
-    """
-    if share <= 0:
-        return pairs
-    out = []
-    for fr, en in pairs:
-        a, b = fr.rstrip(), en.rstrip()
-        mark = a[-1:]
-        if (
-            mark
-            and mark in FINAL_MARKS
-            and b[-1:] == mark
-            and a[-2:-1] != mark
-            and b[-2:-1] != mark
-            and a[:-1].strip()
-            and b[:-1].strip()
-            and rng.random() < share
-        ):
-            fr, en = a[:-1].rstrip(), b[:-1].rstrip()
-        out.append((fr, en))
-    return out
-
-
-def add_unterminated_option(parser: Any) -> None:
-    """The trainers' ``--unterminated SHARE`` (:func:`drop_final_marks`)."""
-    parser.add_argument(
-        "--unterminated",
-        type=float,
-        default=0.0,
-        metavar="SHARE",
-        help="drop the final mark from both sides of this share of the training pairs that "
-        "end with the same one (headlines and single words come without)",
-    )
-
-
 def make_batches(pairs: list[tuple[list[int], list[int]]], budget: int, rng: random.Random):
     """Group length-sorted pairs into batches of at most ``budget`` padded tokens, shuffled."""
     order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][1]), len(pairs[i][0])))

@@ -33,9 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from marian_recipe import (
-    add_unterminated_option,
     collate,
-    drop_final_marks,
     greedy_bleu,
     make_batches,
     new_model,
@@ -234,37 +232,29 @@ def pack(args: argparse.Namespace) -> None:
 # ---------------------------------------------------------------------------- run (there)
 
 
-def read_pairs(
-    path: Path, sp: Any, unterminated: float = 0.0, seed: int = 0, keep: int = 0
-) -> list[tuple[list[int], list[int]]]:
-    """The ``fr<TAB>en`` lines of an xz file, encoded as training pairs; after the first
-    ``keep``, ``unterminated`` of those ending with the same mark lose it (drop_final_marks)."""
+def read_pairs(path: Path, sp: Any) -> list[tuple[list[int], list[int]]]:
+    """The ``fr<TAB>en`` lines of an xz file, encoded as training pairs."""
     text = lzma.decompress(path.read_bytes()).decode("utf-8")
-    raw = []
+    fr, en = [], []
     for line in text.splitlines():
         a, _, b = line.partition("\t")
         if a and b:
-            raw.append((a, b))
-    raw[keep:] = drop_final_marks(raw[keep:], unterminated, random.Random(f"marks-{seed}"))
-    fr = [a for a, _ in raw]
-    en = [b for _, b in raw]
+            fr.append(a)
+            en.append(b)
     threads = os.cpu_count() or 1
     ids_fr = sp.encode(fr, num_threads=threads)
     ids_en = sp.encode(en, num_threads=threads)
     return training_pairs(ids_fr, ids_en)
 
 
-def load_pairs(
-    data: Path, sp: Any, valid: int, seed: int, unterminated: float = 0.0
-) -> tuple[list[Any], list[Any]]:
+def load_pairs(data: Path, sp: Any, valid: int, seed: int) -> tuple[list[Any], list[Any]]:
     """Held-out pairs (the slice's first ``valid``) and training pairs: the rest of the slice
-    and each upweighted corpus of the pack its number of times, shuffled together.
-    ``unterminated``: the share of training pairs that lose a final mark both sides share."""
-    pairs = read_pairs(data / "train.tsv.xz", sp, unterminated, seed, keep=valid)
+    and each upweighted corpus of the pack its number of times, shuffled together."""
+    pairs = read_pairs(data / "train.tsv.xz", sp)
     held, train = pairs[:valid], pairs[valid:]
     meta = json.loads((data / "meta.json").read_text())
     for extra in meta.get("extra_files", []):
-        train.extend(read_pairs(data / extra["file"], sp, unterminated, seed) * extra["copies"])
+        train.extend(read_pairs(data / extra["file"], sp) * extra["copies"])
     # the batcher sorts by length, stably: shuffled first, copies of a pair fall into
     # different batches
     random.Random(seed).shuffle(train)
@@ -370,7 +360,7 @@ def train_run(args: argparse.Namespace) -> None:
     )
     model.to(device).train()
     pad = model.config.pad_token_id
-    valid, pairs = load_pairs(data, sp, args.valid, args.seed, args.unterminated)
+    valid, pairs = load_pairs(data, sp, args.valid, args.seed)
     n_tok = sum(len(t) for _, t in pairs)
     print(
         f"{len(pairs):,} training pairs ({n_tok:,} target tokens), {len(valid):,} held out; "
@@ -630,7 +620,6 @@ def main() -> None:
         default=None,
         help="go on from an earlier run's --out folder (carried in the pack), not the pack's weights",
     )
-    add_unterminated_option(pr)
     pu = sub.add_parser("unpack", help="turn a GPU run's weights into a checkpoint in runs/")
     pu.add_argument("--from", dest="source", required=True)
     pu.add_argument("--name", default="fr-en-small")

@@ -35,9 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from marian_recipe import (  # noqa: E402
-    add_unterminated_option,
     collate,
-    drop_final_marks,
     greedy_bleu,
     lr_at,
     make_batches,
@@ -425,7 +423,6 @@ def train(args: argparse.Namespace) -> None:
         if not raw:  # end of stream: start another epoch
             state["chunk"], state["batch"] = 0, 0
             continue
-        raw = drop_final_marks(raw, args.unterminated, random.Random(f"marks-{state['chunk']}"))
         enc_fr = sp.encode([split_elisions(fr) if split else fr for fr, _ in raw])
         enc_en = sp.encode([split_open_marks(en) if split_targets else en for _, en in raw])
         pairs = training_pairs(enc_fr, enc_en)
@@ -771,7 +768,6 @@ def main() -> None:
         default=None,
         help="exported model dir to start from when runs/<name> has no checkpoint (e.g. mt/models/fr-en-small)",
     )
-    add_unterminated_option(pt)
     pf = sub.add_parser("focus")
     pf.add_argument("--stream", default=str(RUNS / "data" / "stream.tsv"))
     pf.add_argument("--out", default=str(RUNS / "data" / "focus.tsv"))

@@ -390,42 +390,6 @@ def test_load_pairs_repeats_each_extra_corpus_its_copies(tiny_model: Path, tmp_p
     assert train.count(cat) == 3 and cat not in held
 
 
-def test_unterminated_drops_a_shared_final_mark_from_training_pairs_only(
-    tiny_model: Path, tmp_path: Path
-) -> None:
-    import random
-
-    import sentencepiece as spm
-    from marian_recipe import drop_final_marks
-    from train_gpu import load_pairs
-
-    pairs = [
-        ("Bonjour.", "Good morning."),
-        ("Vraiment ?", "Really?"),
-        ("Il pleut.", "It is raining!"),  # marks differ: kept
-        ("Et alors...", "And then..."),  # an ellipsis is not a final mark to drop
-        ("« Oui. »", '"Yes."'),  # ends with a quote
-        (".", "."),  # nothing would be left
-    ]
-    dropped = drop_final_marks(pairs, 1.0, random.Random(0))
-    assert dropped[:2] == [("Bonjour", "Good morning"), ("Vraiment", "Really")]
-    assert dropped[2:] == pairs[2:]
-    assert drop_final_marks(pairs, 0.0, random.Random(0)) == pairs
-    some = drop_final_marks([("Oui.", "Yes.")] * 1000, 0.1, random.Random(0))
-    assert 50 < some.count(("Oui", "Yes")) < 150
-
-    pack = tmp_path / "pack"
-    _tiny_pack(tiny_model, pack)
-    sp = spm.SentencePieceProcessor(model_file=str(pack / "spm.model"))
-    held, train = load_pairs(pack, sp, 4, seed=0)
-    held_u, train_u = load_pairs(pack, sp, 4, seed=0, unterminated=1.0)
-    assert held_u == held  # held-out pairs keep their marks: losses stay comparable
-    assert len(train_u) == len(train)
-    ends = [sp.decode(t[:-1]).endswith(".") for _, t in train]
-    ends_u = [sp.decode(t[:-1]).endswith(".") for _, t in train_u]
-    assert sum(ends) > 0 and sum(ends_u) < sum(ends)
-
-
 def test_run_init_from_goes_on_from_an_earlier_run(tiny_model: Path, tmp_path: Path) -> None:
     _tiny_pack(tiny_model, tmp_path / "pack")
     second = tmp_path / "pack2"
