@@ -1,4 +1,5 @@
-"""Reading user input for the CLI: files or standard input, strictly UTF-8, with clear errors."""
+"""Files for the CLI: user input read strictly as UTF-8, output folders and files written, with
+clear errors."""
 
 from __future__ import annotations
 
