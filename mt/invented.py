@@ -10,6 +10,7 @@ from mt.lexicon import zipf
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 MIN_LENGTH = 4
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,22 @@ class Invented:
 
 def invented(source: str, translation: str) -> list[Invented]:
     """The lower-case words of ``translation`` that English does not know (wordfreq) and that
-    are not in ``source``. Capitalised words are left alone: names are not in word lists."""
+    are not in ``source``, and its first word when only its place capitalises it ("Regulately.",
+    "Bonjourn"). Other capitalised words are left alone: names are not in word lists."""
     in_source = {w.lower() for w in _WORD.findall(source)}
     out = []
-    for m in _WORD.finditer(translation):
+    for k, m in enumerate(_WORD.finditer(translation)):
         word = m.group()
+        # a name starts a sentence as often as a word does: the first word counts when it is
+        # neither in the source, alone or as a possessive ("Pattloch's"), nor known capitalised
+        first = k == 0 and word[:1].isupper() and word[1:].islower()
+        lower = word.lower()
         if (
             len(word) >= MIN_LENGTH
-            and word.islower()
-            and word not in in_source
+            and (word.islower() or first)
+            and lower not in in_source
+            and _POSSESSIVE.sub("", lower) not in in_source
+            and zipf(lower, "en") == 0
             and zipf(word, "en") == 0
         ):
             out.append(Invented(word, m.start(), m.end()))

@@ -60,6 +60,14 @@ def test_invented_words_are_neither_english_nor_copied_nor_names() -> None:
     [word] = invented(source, translation)
     assert word.word == "deocate" and translation[word.start : word.end] == "deocate"
     assert invented("Il a vu le Kremlin.", "He saw the Kremlin.") == []
+    # the first word counts when only its place capitalises it; names and known words do not
+    [first] = invented("Régulièrement.", "Regulately.")
+    assert (first.word, first.start, first.end) == ("Regulately", 0, 10)
+    assert [w.word for w in invented("Bonjour", "Bonjourn")] == ["Bonjourn"]
+    assert invented("Le cas de Pattloch est différent.", "Pattloch's case is different.") == []
+    assert invented("Stoltenberg a dit.", "Stoltenberg said.") == []
+    assert invented("Moscou a ordonné.", "Moscow ordered.") == []
+    assert invented("Il a vu Kherson.", "Kherson's streets, the Kremlin's walls.") == []
 
 
 def test_the_score_names_lost_content_and_made_up_words() -> None:
