@@ -18,6 +18,7 @@ from mt.io import make_dir, read_text, write_text
 
 if TYPE_CHECKING:
     from mt.batch import BatchReport
+    from mt.store import Store
 
 app = typer.Typer(
     help="Turn machine-translated French back into English, and score it.",
@@ -336,7 +337,8 @@ def batch(
         f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "
         f"{report.sentences} sentences in {report.seconds:.1f} s"
     )
-    if report.failed:  # committed as failed with the reason (mt jobs); a re-run skips them
+    if report.failed:  # committed as failed with the reason; a re-run skips them
+        typer.echo(f"the failed documents and why: mt jobs failed --db {out}", err=True)
         raise typer.Exit(1)
 
 
@@ -389,21 +391,40 @@ def jobs_stats(
     format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Counts of documents (done, failed), sentences, cache use and flagged sentences."""
+    stats = _results(db, format).stats()
+    if format == "json":
+        typer.echo(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            typer.echo(f"{key}\t{value}")
+
+
+@jobs_app.command("failed")
+def jobs_failed(
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """The documents committed as failed, with the reason: a name and a reason per line."""
+    failures = _results(db, format).failures()
+    if format == "json":
+        typer.echo(json.dumps(failures, ensure_ascii=False))
+    else:
+        for f in failures:  # one line each, whatever the reason's text holds
+            typer.echo(f"{f['name']}\t{' '.join(str(f['error']).split())}")
+
+
+def _results(db: str, format: str) -> Store:
+    """The results database ``db``, which must exist, once ``format`` is known to be valid."""
     from pathlib import Path
 
     from mt.errors import InputError
     from mt.store import Store
 
+    if format not in ("text", "json"):
+        raise InputError(f"unknown format '{format}' (text or json)")
     if not Path(db).is_file():
         raise InputError(f"no such database: {db}")
-    stats = Store(db).stats()
-    if format == "json":
-        typer.echo(json.dumps(stats))
-    elif format == "text":
-        for key, value in stats.items():
-            typer.echo(f"{key}\t{value}")
-    else:
-        raise InputError(f"unknown format '{format}' (text or json)")
+    return Store(db)
 
 
 @app.command("align")

@@ -175,6 +175,13 @@ class Store:
             )
         return int(cur.lastrowid or 0)
 
+    def failures(self) -> list[dict[str, Any]]:
+        """Documents committed as failed, oldest first: id, run, name, batch key and reason."""
+        rows = self.db.execute(
+            "SELECT id, run_id, name, key, error FROM documents WHERE status='failed' ORDER BY id"
+        ).fetchall()
+        return [dict(zip(("id", "run_id", "name", "key", "error"), r, strict=True)) for r in rows]
+
     def processed_keys(self) -> set[str]:
         """Keys of batch documents already done or failed."""
         return {r[0] for r in self.db.execute("SELECT key FROM documents WHERE key IS NOT NULL")}

@@ -127,6 +127,17 @@ def test_jsonl_input_two_workers_and_rerun(fast_model: Path, tmp_path: Path) -> 
     assert b"6 done, 3 failed" in res.stdout
     s = stats(db)
     assert s["done"] == 6 and s["failed"] == 3 and s["pending"] == 0
+    assert f"mt jobs failed --db {db}".encode() in res.stderr
+    listed = run("jobs", "failed", "--db", str(db))
+    assert listed.returncode == 0
+    lines = listed.stdout.decode().splitlines()
+    assert len(lines) == 3 and lines[0] == "bad\tline 7: 'text' (and 'reference') must be strings"
+    assert (
+        lines[1].startswith("line-8\tline 8: ") and lines[2] == "line-9\tline 9: duplicate id 'a0'"
+    )
+    as_json = json.loads(run("jobs", "failed", "--db", str(db), "--format", "json").stdout)
+    assert [f["name"] for f in as_json] == ["bad", "line-8", "line-9"]
+    assert all(f["key"].startswith(str(src)) for f in as_json)
     res = run("batch", str(src), "--out", str(db), "--model", str(fast_model), "--beam", "1")
     assert res.returncode == 0 and b"0 done, 0 failed, 9 already done earlier" in res.stdout
     assert stats(db)["documents"] == 9
@@ -138,6 +149,8 @@ def test_batch_bad_input(tmp_path: Path) -> None:
     res = run("batch", str(tmp_path), "--out", str(tmp_path / "x.db"), "--engine", "spark")
     assert res.returncode == 2 and b"unknown engine 'spark'" in res.stderr
     res = run("jobs", "stats", "--db", str(tmp_path / "nope.db"))
+    assert res.returncode == 2 and b"no such database" in res.stderr
+    res = run("jobs", "failed", "--db", str(tmp_path / "nope.db"))
     assert res.returncode == 2 and b"no such database" in res.stderr
 
 
