@@ -125,7 +125,7 @@ def create_app(
     def health() -> dict[str, Any]:
         loaded = state.get("translator")
         with store_lock:
-            n = len(store.documents())
+            n = store.document_count()
         return {"status": "ok", "model": str(loaded.path) if loaded else None, "documents": n}
 
     @app.post("/v1/translate")
@@ -237,8 +237,8 @@ def create_app(
     @app.get("/v1/documents/{doc_id}")
     def get_document(doc_id: int) -> dict[str, Any]:
         with store_lock:
-            docs = {d["id"]: d for d in store.documents()}
-            if doc_id not in docs:
+            doc = store.document(doc_id)
+            if doc is None:
                 raise HTTPException(404, f"no document {doc_id}")
             sentences = store.sentences(doc_id)
         for sent in sentences:
@@ -247,7 +247,7 @@ def create_app(
             sent["source_flags"] = source_marks(
                 sent["source"], sent["translation"], sent["repaired"]
             )
-        return {**docs[doc_id], "sentences": sentences}
+        return {**doc, "sentences": sentences}
 
     # ---------------------------------------------------------------- LibreTranslate API
 

@@ -190,7 +190,7 @@ class Store:
         """Counts over the whole database."""
         one = lambda sql: int(self.db.execute(sql).fetchone()[0] or 0)  # noqa: E731
         return {
-            "documents": one("SELECT COUNT(*) FROM documents"),
+            "documents": self.document_count(),
             "done": one("SELECT COUNT(*) FROM documents WHERE status='done'"),
             "failed": one("SELECT COUNT(*) FROM documents WHERE status='failed'"),
             "pending": self._pending(),
@@ -257,21 +257,19 @@ class Store:
             )
 
     def documents(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT id, run_id, name, status, error, metadata, summary FROM documents ORDER BY id"
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "run_id": r[1],
-                "name": r[2],
-                "status": r[3],
-                "error": r[4],
-                "metadata": r[5],
-                "summary": json.loads(r[6]) if r[6] else None,
-            }
-            for r in rows
-        ]
+        """Every document's record (no sentences), oldest first."""
+        rows = self.db.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY id")
+        return [_document(r) for r in rows.fetchall()]
+
+    def document(self, doc_id: int) -> dict[str, Any] | None:
+        """One document's record (no sentences), or None when there is no such document."""
+        row = self.db.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return _document(row) if row else None
+
+    def document_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def sentences(self, document_id: int) -> list[dict[str, Any]]:
         cols = [
@@ -301,6 +299,16 @@ class Store:
                 rec[key] = json.loads(rec[key])
             out.append(rec)
         return out
+
+
+_DOCUMENT_COLUMNS = "id, run_id, name, status, error, metadata, summary"
+
+
+def _document(row: tuple[Any, ...]) -> dict[str, Any]:
+    keys = ("id", "run_id", "name", "status", "error", "metadata", "summary")
+    record = dict(zip(keys, row, strict=True))
+    record["summary"] = json.loads(record["summary"]) if record["summary"] else None
+    return record
 
 
 def _hash(text: str) -> str:

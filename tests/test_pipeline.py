@@ -147,6 +147,10 @@ def test_store_round_trip_and_schema(tmp_path: Path) -> None:
     store = Store(path)  # reopen: schema found, not recreated
     docs = store.documents()
     assert [(d["name"], d["status"]) for d in docs] == [("a.txt", "done"), ("b.txt", "failed")]
+    assert [store.document(d["id"]) for d in docs] == docs and store.document(999) is None
+    assert store.document_count() == 2
+    [failed] = store.failures()
+    assert (failed["name"], failed["error"]) == ("b.txt", "empty document")
     assert store.sentences(doc_id) == [
         {**{k: v for k, v in sentence.items() if k != "index"}, "idx": 0}
     ]
