@@ -269,6 +269,7 @@ class Store:
         return _document(row) if row else None
 
     def document_count(self) -> int:
+        """How many documents, done or failed."""
         return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def sentences(self, document_id: int) -> list[dict[str, Any]]:
@@ -301,12 +302,12 @@ class Store:
         return out
 
 
-_DOCUMENT_COLUMNS = "id, run_id, name, status, error, metadata, summary"
+_DOCUMENT_FIELDS = ("id", "run_id", "name", "status", "error", "metadata", "summary")
+_DOCUMENT_COLUMNS = ", ".join(_DOCUMENT_FIELDS)
 
 
 def _document(row: tuple[Any, ...]) -> dict[str, Any]:
-    keys = ("id", "run_id", "name", "status", "error", "metadata", "summary")
-    record = dict(zip(keys, row, strict=True))
+    record = dict(zip(_DOCUMENT_FIELDS, row, strict=True))
     record["summary"] = json.loads(record["summary"]) if record["summary"] else None
     return record
 
