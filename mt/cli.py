@@ -383,13 +383,12 @@ def _batch_progress() -> Iterator[Callable[[BatchReport], None]]:
 
 jobs_app = typer.Typer(help="Batch job results.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+ResultsDbOpt = Annotated[str, typer.Option("--db", help="SQLite results database.")]
+ResultsFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
 
 
 @jobs_app.command("stats")
-def jobs_stats(
-    db: Annotated[str, typer.Option("--db", help="SQLite results database.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
+def jobs_stats(db: ResultsDbOpt, format: ResultsFormatOpt = "text") -> None:
     """Counts of documents (done, failed), sentences, cache use and flagged sentences."""
     stats = _results(db, format).stats()
     if format == "json":
@@ -400,10 +399,7 @@ def jobs_stats(
 
 
 @jobs_app.command("failed")
-def jobs_failed(
-    db: Annotated[str, typer.Option("--db", help="SQLite results database.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-) -> None:
+def jobs_failed(db: ResultsDbOpt, format: ResultsFormatOpt = "text") -> None:
     """The documents committed as failed, with the reason: a name and a reason per line."""
     failures = _results(db, format).failures()
     if format == "json":
