@@ -31,7 +31,7 @@ def invented(source: str, translation: str) -> list[Invented]:
     for k, m in enumerate(_WORD.finditer(translation)):
         word = m.group()
         # a name starts a sentence as often as a word does: the first word counts when it is
-        # neither in the source, alone or as a possessive ("Pattloch's"), nor known capitalised
+        # in the source neither alone nor before a possessive ("Pattloch's")
         first = k == 0 and word[:1].isupper() and word[1:].islower()
         lower = word.lower()
         if (
@@ -40,7 +40,6 @@ def invented(source: str, translation: str) -> list[Invented]:
             and lower not in in_source
             and _POSSESSIVE.sub("", lower) not in in_source
             and zipf(lower, "en") == 0
-            and zipf(word, "en") == 0
         ):
             out.append(Invented(word, m.start(), m.end()))
     return out
