@@ -264,8 +264,9 @@ def align(
     ``vectors`` (optional, e.g. :meth:`mt.embed.Embedder.pair_vectors`): one row per French and
     per English sentence, each its summed token states; a bead's two sides are compared by the
     cosine of their rows' sums, rewarded by ``costs.embed_weight`` above ``costs.embed_floor``.
-    ``band``: how far (in sentences) the path may stray from the diagonal; default grows with
-    the length difference. ``costs`` defaults to :func:`default_costs` (tuned on the six books
+    ``band``: how far (in sentences) the path may stray from the line through the anchors;
+    by default it is set per stretch between two anchors, :data:`MIN_BAND` where they are close
+    and wider for longer stretches and for texts of different lengths. ``costs`` defaults to :func:`default_costs` (tuned on the six books
     of ``eval/align.py``, with and without vectors); ``lexical_weight`` overrides its weight,
     ``0`` gives a length-only Gale–Church aligner.
     """
@@ -300,16 +301,28 @@ def align(
     en_total = [sum(w for _, w in c) for _, c, _ in en_info]
     anchors = _anchors(fr_info, en_info, fr_total, en_total) if lexical_weight > 0 else []
     points = [(0, 0), *anchors, (n, m)]
-    if band is None:
-        # anchors close together pin the path down; without them, follow the diagonal widely
-        gap = max(b[0] - a[0] + b[1] - a[1] for a, b in itertools.pairwise(points))
-        band = max(30, gap // 6) if gap <= 400 else max(30, abs(n - m) + 20, int(0.03 * max(n, m)))
+    # one band per stretch between anchors: anchors close together pin the path down there,
+    # and a long stretch without one (or a text without any) is searched widely
+    bands = (
+        [_stretch_band(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
+        if band is None
+        else [band] * (len(points) - 1)
+    )
+
+    def stretch(i: int) -> int:
+        """The stretch between anchors that French position i falls in."""
+        return min(max(bisect.bisect_right(points, (i, m + 1)) - 1, 0), len(bands) - 1)
 
     def centre(i: int) -> float:
         """The path's expected English position at French position i (piecewise linear)."""
-        k = bisect.bisect_right(points, (i, m + 1)) - 1
-        (i0, j0), (i1, j1) = points[max(k, 0)], points[min(k + 1, len(points) - 1)]
+        k = stretch(i)
+        (i0, j0), (i1, j1) = points[k], points[k + 1]
         return j0 if i1 == i0 else j0 + (i - i0) * (j1 - j0) / (i1 - i0)
+
+    def band_at(i: int) -> int:
+        k = stretch(i)
+        # on an anchor's row the stretches before and after it meet
+        return max(bands[k], bands[k - 1]) if k > 0 and points[k][0] == i else bands[k]
 
     overlap = _matcher([words for _, words in fr_info], fr_keys, en_info)
     # the machine translation of each French sentence, read as English: its content words
@@ -398,8 +411,9 @@ def align(
     row_cos: dict[tuple[int, int], tuple[int, list[float]]] = {}
     shapes = list(costs.beads.items())
     for i in range(0, n + 1):
-        lo = max(0, int(centre(i)) - band)
-        hi = min(m, int(centre(i)) + band)
+        width = band_at(i)
+        lo = max(0, int(centre(i)) - width)
+        hi = min(m, int(centre(i)) + width)
         if windows is not None:
             fw, ew = windows
             for di, dj in costs.beads:
@@ -433,7 +447,7 @@ def align(
             en,
             translations=translations,
             scorer=scorer,
-            band=band * 2,
+            band=max(bands) * 2,
             costs=base_costs,
             vectors=vectors,
         )
@@ -446,6 +460,20 @@ def align(
         i, j = i - di, j - dj
     links.reverse()
     return _absorb_unmatched(links, fr, en, scorer) if scorer is not None else links
+
+
+# half-width of the band (sentences) between anchors close together: the six gold books of
+# eval/align.py align the same from 10 up; below that, Alice's first loses links
+MIN_BAND = 15
+
+
+def _stretch_band(dn: int, dm: int) -> int:
+    """How far the path may stray from the line between two anchors ``dn`` French and ``dm``
+    English sentences apart."""
+    gap = dn + dm
+    if gap <= 400:
+        return max(MIN_BAND, gap // 6)
+    return max(30, abs(dn - dm) + 20, int(0.03 * max(dn, dm)))
 
 
 def _windows(
