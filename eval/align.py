@@ -5,12 +5,13 @@
     python eval/align.py --translate     # + overlap with the bundled model's translations
     python eval/align.py --embed         # + the bundled sentence encoder's vectors
     python eval/align.py --embed --embedder DIR   # + another encoder's (train_embed.py export)
+    python eval/align.py --sentences     # whole sentences aligned, not clauses (any of the above)
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
 one overlaps it). As in vecalign and Bertalign, links with an empty side (insertions and
-deletions) are left out of both scores. A Gale–Church (length-only) baseline runs in the same
-process.
+deletions) are left out of both scores. A Gale–Church (length-only, sentence by sentence)
+baseline runs in the same process.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mt.align import Link, align
+from mt.align import Link, align, split_clauses
 
 if TYPE_CHECKING:
     from mt.embed import Embedder
@@ -89,6 +90,14 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_sentences_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sentences",
+        action="store_true",
+        help="align whole sentences (align(..., clauses=False)), not clauses",
+    )
+
+
 def check_embed_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse ``--embedder`` without ``--embed``, or naming a folder that holds no encoder."""
     from mt.embed import is_embedder_dir
@@ -107,9 +116,12 @@ def _embedder(folder: str | None) -> Embedder:
 
 
 def book_vectors(
-    fr: list[str], en: list[str], embedder: str | None = None
+    fr: list[str], en: list[str], embedder: str | None = None, clauses: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides' vectors from the bundled encoder, or the one in ``embedder`` (loaded once)."""
+    """The rows ``align(fr, en, clauses=clauses, vectors=...)`` takes, from the bundled encoder
+    or the one in ``embedder`` (loaded once)."""
+    if clauses:
+        fr, en = split_clauses(fr)[0], split_clauses(en)[0]
     return _embedder(embedder).pair_vectors(fr, en)
 
 
@@ -129,10 +141,15 @@ def main() -> None:
     )
     add_score_option(p)
     add_embed_option(p)
+    add_sentences_option(p)
     args = p.parse_args()
     check_embed_args(p, args)
+    if args.translate and not args.sentences:
+        p.error("--translate needs --sentences (translations are per sentence)")
+    clauses = not args.sentences
     translator = bundled_translator() if args.translate or args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
+    print("aligned:", "clauses (mt.align.split_clauses)" if clauses else "whole sentences", "\n")
     print(
         "| book | fr | en | strict F1 | lax F1 | Gale–Church strict | Gale–Church lax | seconds |"
     )
@@ -149,7 +166,7 @@ def main() -> None:
             else None
         )
         start = time.perf_counter()
-        vectors = book_vectors(fr, en, args.embedder) if args.embed else None
+        vectors = book_vectors(fr, en, args.embedder, clauses) if args.embed else None
         if vectors is not None:
             all_vectors.append(vectors)
         embed_seconds = time.perf_counter() - start
@@ -159,9 +176,10 @@ def main() -> None:
             translations=translations,
             scorer=translator.score_pairs if translator and args.score else None,
             vectors=vectors,
+            clauses=clauses,
         )
         seconds = time.perf_counter() - start
-        gc = align(fr, en, lexical_weight=0.0)
+        gc = align(fr, en, lexical_weight=0.0, clauses=False)
         s, lx = f1(as_pairs(links), gold)
         gs, gl = f1(as_pairs(gc), gold)
         totals.append((s, lx, gs, gl))
@@ -183,13 +201,14 @@ def main() -> None:
     fr_all, en_all = (fr_all * reps)[:10_000], (en_all * reps)[:10_000]
     vectors = None
     if all_vectors:  # the books' vectors, repeated the same way (encoding is not timed)
+        rows = [len(split_clauses(x)[0]) if clauses else len(x) for x in (fr_all, en_all)]
         vectors = (
-            np.tile(np.concatenate([f for f, _ in all_vectors]), (reps, 1))[:10_000],
-            np.tile(np.concatenate([e for _, e in all_vectors]), (reps, 1))[:10_000],
+            np.tile(np.concatenate([f for f, _ in all_vectors]), (reps, 1))[: rows[0]],
+            np.tile(np.concatenate([e for _, e in all_vectors]), (reps, 1))[: rows[1]],
         )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    links = align(fr_all, en_all, vectors=vectors)
+    links = align(fr_all, en_all, vectors=vectors, clauses=clauses)
     seconds = time.perf_counter() - start
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     print(

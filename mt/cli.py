@@ -448,6 +448,14 @@ def align_(
         str | None,
         typer.Option("--embedder", help="Sentence encoder folder (default: the bundled one)."),
     ] = None,
+    sentences: Annotated[
+        bool,
+        typer.Option(
+            "--sentences",
+            help="Align whole sentences; by default clauses are aligned (a bead may then end "
+            "inside a sentence) and the sentences they link are joined.",
+        ),
+    ] = False,
     model: ModelOpt = None,
     format: FormatOpt = Format.text,
 ) -> None:
@@ -467,8 +475,7 @@ def align_(
     fr, en = sides
     scorer = Translator(model, beam=1).score_pairs if score else None
     encoder = Embedder(embedder) if embedder else bundled_embedder() if embed else None
-    vectors = encoder.pair_vectors(fr, en) if encoder else None
-    for link in align(fr, en, scorer=scorer, vectors=vectors):
+    for link in align(fr, en, scorer=scorer, embedder=encoder, clauses=not sentences):
         if format is Format.jsonl:
             row = {
                 "fr": link.fr,

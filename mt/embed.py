@@ -2,8 +2,8 @@
 
 The bundled encoder (``mt/models/fr-en-embed``, trained by ``scripts/train_embed.py``) is the
 bundled translation model's encoder, trained further so that a sentence and its translation get
-close vectors whatever the language. ``mt.align(..., vectors=...)`` compares blocks of
-sentences by these vectors.
+close vectors whatever the language. ``mt.align(..., embedder=...)`` compares blocks of
+clauses or sentences by these vectors.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ class Embedder:
         return out
 
     def pair_vectors(self, fr: Sequence[str], en: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Both sides' vectors, the form ``mt.align(..., vectors=...)`` takes."""
+        """Both sides' vectors, the form ``mt.align(..., vectors=...)`` takes (``mt.align``
+        calls this itself when given ``embedder=``)."""
         return self.vectors(fr, "fr"), self.vectors(en, "en")
 
 

@@ -106,8 +106,7 @@ def run_document(
         en = [s.text for s in segment(reference).sentences]
         # the model places sentences the aligner leaves unmatched; its translations' word
         # overlap is not passed: on the gold books it did not help (README, alignment)
-        vectors = embedder.pair_vectors(repaired, en) if embedder is not None else None
-        links = align(repaired, en, scorer=translator.score_pairs, vectors=vectors)
+        links = align(repaired, en, scorer=translator.score_pairs, embedder=embedder)
         for link in links:
             if not link.fr or not link.en:
                 continue  # nothing in the reference for these sentences: no reference score

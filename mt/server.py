@@ -160,9 +160,7 @@ def create_app(
         ]
         if max(len(sides[0]), len(sides[1])) > limits.max_sentences:
             raise HTTPException(413, f"more than {limits.max_sentences} sentences on one side")
-        encoder = embedder()
-        vectors = encoder.pair_vectors(sides[0], sides[1]) if encoder is not None else None
-        links = align_sentences(sides[0], sides[1], vectors=vectors)
+        links = align_sentences(sides[0], sides[1], embedder=embedder())
         return {"links": [{"fr": x.fr, "en": x.en, "score": x.score} for x in links]}
 
     def run_job(job_id: str, body: JobIn) -> None:

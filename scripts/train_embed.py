@@ -421,8 +421,7 @@ project README's alignment section has the table).
 from mt import Embedder, align
 
 embedder = Embedder()  # this folder; Embedder("path/to/encoder") for another
-vectors = embedder.pair_vectors(fr_sentences, en_sentences)
-links = align(fr_sentences, en_sentences, vectors=vectors)
+links = align(fr_sentences, en_sentences, embedder=embedder)  # encodes clauses, aligns them
 ```
 """
 

@@ -3,6 +3,7 @@
     python scripts/tune_align.py            # the aligner alone
     python scripts/tune_align.py --score    # with the bundled model's scorer, as `--score` runs
     python scripts/tune_align.py --embed    # with the bundled encoder's vectors (and their costs)
+    python scripts/tune_align.py --sentences   # whole sentences aligned, not clauses
 
 Every setting in the grid aligns all six books of ``../shared/data/align``; the table gives
 strict F1 per book. Picking the best setting on the same books that score it flatters it, so
@@ -26,6 +27,7 @@ from align import (  # noqa: E402  (eval/align.py)
     DATA,
     add_embed_option,
     add_score_option,
+    add_sentences_option,
     as_pairs,
     book_vectors,
     bundled_translator,
@@ -37,10 +39,13 @@ from align import (  # noqa: E402  (eval/align.py)
 from mt.align import Costs, align, default_costs  # noqa: E402
 
 
-def grid(embed: bool = False) -> list[tuple[str, Costs]]:
+def grid(embed: bool = False, clauses: bool = True) -> list[tuple[str, Costs]]:
     """One-at-a-time variations around the defaults (a full product would take hours)."""
     base = default_costs(embed)
     out = [("defaults", base)]
+    if clauses:
+        for brk in (base.clause_break - 2, base.clause_break + 2):
+            out.append((f"clause_break={brk}", dataclasses.replace(base, clause_break=brk)))
     if embed:  # the costs only sentence vectors use
         for w in (12.0, 20.0):
             out.append((f"embed_weight={w}", dataclasses.replace(base, embed_weight=w)))
@@ -74,8 +79,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     add_score_option(p)
     add_embed_option(p)
+    add_sentences_option(p)
     args = p.parse_args()
     check_embed_args(p, args)
+    clauses = not args.sentences
     scorer = bundled_translator().score_pairs if args.score else None
     books = sorted(p.stem for p in DATA.glob("*.gold"))
     data = {
@@ -87,7 +94,7 @@ def main() -> None:
         for b in books
     }
     vectors = {
-        b: book_vectors(fr, en, args.embedder) if args.embed else None
+        b: book_vectors(fr, en, args.embedder, clauses) if args.embed else None
         for b, (fr, en, _) in data.items()
     }
     short = [b[:8] for b in books]
@@ -95,9 +102,14 @@ def main() -> None:
     print("|---|" + "---:|" * (len(books) + 1))
     scores: dict[str, list[float]] = {}
     start = time.perf_counter()
-    for name, costs in grid(args.embed):
+    for name, costs in grid(args.embed, clauses):
         row = [
-            f1(as_pairs(align(fr, en, costs=costs, scorer=scorer, vectors=vectors[b])), g)[0]
+            f1(
+                as_pairs(
+                    align(fr, en, costs=costs, scorer=scorer, vectors=vectors[b], clauses=clauses)
+                ),
+                g,
+            )[0]
             for b, (fr, en, g) in data.items()
         ]
         scores[name] = row

@@ -3,10 +3,11 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import mt
-from mt.align import Costs, Link
+from mt.align import Costs, Link, split_clauses
 
 from .conftest import DATA
 from .test_cli import run
@@ -54,11 +55,56 @@ def test_edge_cases() -> None:
     assert covers(links, 1, 90)
 
 
+def test_clauses_move_a_boundary_across_sentences() -> None:
+    # the translator moved "il pleut…" into the next sentence: only clauses show the 2-2 bead
+    fr = ["Le chat dort sur le canapé; il pleut depuis trois jours.", "Marie achète du pain."]
+    en = ["The cat sleeps on the sofa.", "It has been raining for three days; Mary buys bread."]
+    assert split_clauses(fr) == (
+        ["Le chat dort sur le canapé;", "il pleut depuis trois jours.", "Marie achète du pain."],
+        [0, 0, 1],
+    )
+    assert [(x.fr, x.en) for x in mt.align(fr, en)] == [([0, 1], [0, 1])]
+    assert [(x.fr, x.en) for x in mt.align(fr, en, clauses=False)] == [([0], [0]), ([1], [1])]
+    # a piece shorter than MIN_CLAUSE_CHARS stays with its neighbour; empty sentences stay
+    assert split_clauses(["Il dit : « Bien sûr ; je viens. »", "", "Oui : non."]) == (
+        ["Il dit : « Bien sûr ;", "je viens. »", "", "Oui : non."],
+        [0, 0, 1, 2],
+    )
+
+
+def test_the_embedder_encodes_what_is_aligned() -> None:
+    fr = ["Zorbu flimaq; tresko vandi plofa.", "Kwazzo blorpi."]
+    en = ["The harbour froze.", "Nobody had expected it; the cold came."]
+    seen: list[list[str]] = []
+
+    class Axes:
+        def pair_vectors(self, a, b):  # type: ignore[no-untyped-def]
+            seen.extend([list(a), list(b)])
+            axes = np.eye(4, dtype=np.float32) * 10
+            return axes[: len(a)], axes[: len(b)]
+
+    mt.align(fr, en, embedder=Axes())
+    assert seen == [split_clauses(fr)[0], split_clauses(en)[0]]
+    seen.clear()
+    mt.align(fr, en, embedder=Axes(), clauses=False)
+    assert seen == [fr, en]
+    rows = (np.ones((2, 4)), np.ones((2, 4)))
+    with pytest.raises(mt.InputError, match=r"expected 3 and 3: one row per clause"):
+        mt.align(fr, en, vectors=rows)
+    assert covers(mt.align(fr, en, vectors=rows, clauses=False), 2, 2)
+    with pytest.raises(mt.InputError, match="not both"):
+        mt.align(fr, en, vectors=rows, embedder=Axes())
+    with pytest.raises(mt.InputError, match="clauses=False"):
+        mt.align(fr, en, translations=["a", "b"])
+
+
 def test_costs_are_checked() -> None:
     with pytest.raises(mt.InputError, match="not a block"):
         Costs(beads={(1, 1): 0.0, (0, 0): 1.0})
     with pytest.raises(mt.InputError, match="include"):
         Costs(beads={(1, 2): 0.0})
+    with pytest.raises(mt.InputError, match="clause_break"):
+        Costs(clause_break=-1.0)
     one_to_one = Costs(beads={(1, 1): 0.0, (1, 0): 3.0, (0, 1): 3.0})
     links = mt.align(["Un.", "Deux.", "Trois."], ["One.", "Two and three."], costs=one_to_one)
     assert covers(links, 3, 2) and all(len(x.fr) <= 1 and len(x.en) <= 1 for x in links)
@@ -109,6 +155,19 @@ def test_align_cli(tmp_path: Path) -> None:
     assert rows[1]["fr_text"] == "Le chat dort sur le canapé." and rows[1]["en"] == [1]
     res = run("align", str(tmp_path / "a.fr"), str(tmp_path / "missing.en"))
     assert res.returncode == 2 and b"no such file" in res.stderr
+    (tmp_path / "b.fr").write_text(
+        "Le chat dort sur le canapé; il pleut depuis trois jours.\nMarie achète du pain.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.en").write_text(
+        "The cat sleeps on the sofa.\nIt has been raining for three days; Mary buys bread.\n",
+        encoding="utf-8",
+    )
+    for extra, expected in (((), ["[0,1]:[0,1]"]), (("--sentences",), ["[0]:[0]", "[1]:[1]"])):
+        args = ("align", str(tmp_path / "b.fr"), str(tmp_path / "b.en"), "--segmented")
+        res = run(*args, "--no-embed", *extra)
+        assert res.returncode == 0, res.stderr
+        assert [r.rsplit(":", 1)[0] for r in res.stdout.decode().splitlines()] == expected
 
 
 def test_align_cli_with_a_scoring_model(tmp_path: Path, tiny_model: Path) -> None:
@@ -136,7 +195,7 @@ def test_translations_place_an_inserted_sentence() -> None:
     fr, en = INVENTED_FR, INSERTED_EN
     translations = [en[0], en[2], en[3]]
     expected = [([0], [0]), ([], [1]), ([1], [2]), ([2], [3])]
-    with_mt = mt.align(fr, en, translations=translations)
+    with_mt = mt.align(fr, en, translations=translations, clauses=False)
     assert [(x.fr, x.en) for x in with_mt] == expected
     assert [(x.fr, x.en) for x in mt.align(fr, en)] != expected  # length alone cannot tell
     with pytest.raises(mt.InputError, match="2 translations for 3"):
