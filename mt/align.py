@@ -266,12 +266,22 @@ CLAUSE_BREAK = re.compile(r"(?<=[;:])\s+")
 MIN_CLAUSE_CHARS = 10
 
 
-def split_clauses(sentences: Sequence[str]) -> tuple[list[str], list[int]]:
+# the widest side of the default beads: what a sentence is cut into at most
+MAX_CLAUSES = max(max(shape) for shape in Costs().beads)
+
+
+def split_clauses(
+    sentences: Sequence[str], max_clauses: int = MAX_CLAUSES
+) -> tuple[list[str], list[int]]:
     """The clauses :func:`align` aligns by default, and the sentence each one belongs to.
 
     Translators of literary prose move clause boundaries across sentence boundaries ("…: no one
     had reproved John;" ends one English sentence, begins a French one); aligning clauses lets a
-    bead end inside a sentence, and the sentences its clauses link are then joined."""
+    bead end inside a sentence, and the sentences its clauses link are then joined.
+    ``max_clauses``: a sentence cut into more pieces has its shortest neighbouring pieces joined
+    until that many are left, so that a bead can hold it whole (a list of nine items after
+    semicolons must still meet a translation that separates them by commas); ``align`` passes
+    its widest bead side."""
     clauses: list[str] = []
     owner: list[int] = []
     for i, sentence in enumerate(sentences):
@@ -281,6 +291,9 @@ def split_clauses(sentences: Sequence[str]) -> tuple[list[str], list[int]]:
                 parts[-1] += " " + part
             elif part.strip() or not parts:
                 parts.append(part)
+        while len(parts) > max(max_clauses, 1):
+            k = min(range(len(parts) - 1), key=lambda x: len(parts[x]) + len(parts[x + 1]))
+            parts[k : k + 2] = [parts[k] + " " + parts[k + 1]]
         clauses += parts
         owner += [i] * len(parts)
     return clauses, owner
@@ -331,8 +344,17 @@ def align(
         raise InputError("translations are given per sentence: align them with clauses=False")
     if vectors is not None and embedder is not None:
         raise InputError("give vectors or an embedder, not both")
-    fr_units, fr_owner = split_clauses(fr) if clauses else (list(fr), list(range(len(fr))))
-    en_units, en_owner = split_clauses(en) if clauses else (list(en), list(range(len(en))))
+    shapes = (costs or Costs()).beads
+    fr_units, fr_owner = (
+        split_clauses(fr, max(di for di, _ in shapes))
+        if clauses
+        else (list(fr), list(range(len(fr))))
+    )
+    en_units, en_owner = (
+        split_clauses(en, max(dj for _, dj in shapes))
+        if clauses
+        else (list(en), list(range(len(en))))
+    )
     if embedder is not None:
         vectors = embedder.pair_vectors(fr_units, en_units)
     if vectors is not None:

@@ -70,6 +70,14 @@ def test_clauses_move_a_boundary_across_sentences() -> None:
         ["Il dit : « Bien sûr ;", "je viens. »", "", "Oui : non."],
         [0, 0, 1, 2],
     )
+    # no more pieces than a bead holds: the shortest neighbours are joined
+    items = "Il faut du pain; du lait frais; des oeufs de ferme; du beurre salé; de la farine."
+    assert split_clauses([items], max_clauses=3)[0] == [
+        "Il faut du pain; du lait frais;",
+        "des oeufs de ferme;",
+        "du beurre salé; de la farine.",
+    ]
+    assert len(split_clauses([items])[0]) == 4 == len(split_clauses([items], 4)[1])
 
 
 def test_the_embedder_encodes_what_is_aligned() -> None:

@@ -108,6 +108,24 @@ def test_the_bundled_encoder_finds_translations() -> None:
     assert list((unit(fv) @ unit(ev).T).argmax(1)) == [1, 2, 0]
 
 
+def test_a_list_cut_by_semicolons_meets_its_translation_whole() -> None:
+    # nine clauses against one: more than a bead holds, unless split_clauses joins them
+    fr = [
+        "Le chat dort sur le canapé.",
+        "Il faut acheter du pain; du lait frais; des oeufs de ferme; du beurre salé; de la "
+        "farine; du sucre roux; des pommes rouges; du fromage de chèvre; du vin rouge.",
+        "Marie part demain matin.",
+    ]
+    en = [
+        "The cat sleeps on the sofa.",
+        "We must buy bread, fresh milk, farm eggs, salted butter, flour, brown sugar, red "
+        "apples, goat cheese, red wine.",
+        "Mary leaves tomorrow morning.",
+    ]
+    links = mt.align(fr, en, embedder=bundled_embedder())
+    assert [(x.fr, x.en) for x in links] == [([0], [0]), ([1], [1]), ([2], [2])]
+
+
 def test_the_pipeline_aligns_its_reference_with_vectors(tiny_model: Path) -> None:
     from mt.pipeline import run_document
 
