@@ -39,6 +39,8 @@ class CheckIn(BaseModel):
 class AlignIn(BaseModel):
     fr: list[str] | str
     en: list[str] | str
+    # False: whole sentences are the units (mt align --sentences)
+    clauses: bool = True
 
 
 class DocumentIn(BaseModel):
@@ -160,7 +162,7 @@ def create_app(
         ]
         if max(len(sides[0]), len(sides[1])) > limits.max_sentences:
             raise HTTPException(413, f"more than {limits.max_sentences} sentences on one side")
-        links = align_sentences(sides[0], sides[1], embedder=embedder())
+        links = align_sentences(sides[0], sides[1], embedder=embedder(), clauses=body.clauses)
         return {"links": [{"fr": x.fr, "en": x.en, "score": x.score} for x in links]}
 
     def run_job(job_id: str, body: JobIn) -> None:

@@ -48,6 +48,10 @@ def test_translate_check_align(client: TestClient) -> None:
         "/v1/align", json={"fr": ["Bonjour.", "Le chat dort."], "en": ["Hello.", "The cat sleeps."]}
     )
     assert [(x["fr"], x["en"]) for x in r.json()["links"]] == [([0], [0]), ([1], [1])]
+    pair = {"fr": ["Il pleut; le chat dort."], "en": ["It rains.", "The cat sleeps."]}
+    r = client.post("/v1/align", json=pair | {"clauses": False})
+    assert [(x["fr"], x["en"]) for x in r.json()["links"]] == [([0], [0, 1])]
+    assert client.post("/v1/align", json=pair | {"clauses": "maybe"}).status_code == 422
 
 
 def test_bad_requests(client: TestClient) -> None:
