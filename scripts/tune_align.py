@@ -47,7 +47,7 @@ def grid(embed: bool = False, clauses: bool = True) -> list[tuple[str, Costs]]:
         for brk in (base.clause_break - 2, base.clause_break + 2):
             out.append((f"clause_break={brk}", dataclasses.replace(base, clause_break=brk)))
     if embed:  # the costs only sentence vectors use
-        for w in (12.0, 20.0):
+        for w in (base.embed_weight - 4, base.embed_weight + 4):
             out.append((f"embed_weight={w}", dataclasses.replace(base, embed_weight=w)))
         for floor in (0.0, 0.2):
             out.append((f"embed_floor={floor}", dataclasses.replace(base, embed_floor=floor)))
