@@ -54,7 +54,7 @@ def grid(embed: bool = False, clauses: bool = True) -> list[tuple[str, Costs]]:
 
     for pen in (0.0, 3.0, 8.0):
         out.append((f"merge_penalty={pen}", dataclasses.replace(base, merge_penalty=pen)))
-    for cover in (0.15, 0.35):
+    for cover in (round(base.merge_cover - 0.1, 2), round(base.merge_cover + 0.1, 2)):
         out.append((f"merge_cover={cover}", dataclasses.replace(base, merge_cover=cover)))
     for rate in (0.0, 0.03, 0.08):
         out.append((f"insertion_rate={rate}", dataclasses.replace(base, insertion_rate=rate)))
