@@ -1,6 +1,8 @@
 """Sentence alignment French ↔ English with n-to-m links, by banded dynamic programming.
 
-Each bead (a block of 0–4 French and 0–4 English sentences) is scored from
+By default the units aligned are clauses (sentences cut after ``;`` and ``:``), and the
+sentences whose clauses are linked make one link. Each bead (a block of 0–4 French and 0–4
+English units) is scored from
 - length: Gale–Church, the English length predicted from the French one;
 - lexical overlap: French content words whose dictionary translations (a Dice table of
   Snowball stems learned from the training corpora, ``mt/data/fr-en-stems.tsv.gz``) or
@@ -317,8 +319,8 @@ def align(
     With ``clauses`` (the default) both sides are cut into clauses (:func:`split_clauses`) and
     the clauses are aligned; a bead boundary inside a sentence costs ``costs.clause_break``, and
     the sentences that linked clauses belong to are joined into one link (README, "Sentence
-    alignment": 0.931 → 0.939 strict F1 on the gold books, with the costs retuned). ``clauses=False`` aligns whole
-    sentences.
+    alignment": 0.931 → 0.939 strict F1 on the gold books, with the costs retuned).
+    ``clauses=False`` aligns whole sentences.
 
     ``translations`` (machine translations of ``fr``, one per sentence, so only with
     ``clauses=False``) add the word overlap between each translation and the English. ``scorer``
@@ -370,22 +372,18 @@ def align(
     costs = costs or default_costs(vectors is not None)
     if lexical_weight is not None:
         costs = replace(costs, lexical_weight=lexical_weight)
-    breaks = (
-        [
-            costs.clause_break * (k > 0 and fr_owner[k] == fr_owner[k - 1])
-            for k in range(len(fr_units))
-        ]
-        + [0.0],
-        [
-            costs.clause_break * (k > 0 and en_owner[k] == en_owner[k - 1])
-            for k in range(len(en_units))
-        ]
-        + [0.0],
-    )
+    breaks = (_breaks(fr_owner, costs.clause_break), _breaks(en_owner, costs.clause_break))
     links = _align_units(fr_units, en_units, translations, band, costs, vectors, breaks)
     if clauses:
         links = _join_clauses(links, fr_owner, en_owner)
     return _absorb_unmatched(links, fr, en, scorer) if scorer is not None else links
+
+
+def _breaks(owner: list[int], cost: float) -> list[float]:
+    """The cost of a bead boundary before each unit and after the last: ``cost`` inside a
+    sentence (between two of its clauses), 0 between sentences."""
+    inside = [k > 0 and owner[k] == owner[k - 1] for k in range(len(owner))]
+    return [cost if x else 0.0 for x in inside] + [0.0]
 
 
 def _join_clauses(links: list[Link], fr_owner: list[int], en_owner: list[int]) -> list[Link]:
