@@ -15,7 +15,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol, overload
 
@@ -65,6 +65,25 @@ def normalise(text: str) -> str:
 SOURCE_PREPARE_FILE = "source_prepare.json"
 _ELISION = re.compile(r"(?i)\b(qu|jusqu|lorsqu|puisqu|quoiqu|presqu|[cdjlmnst])'(?=\w)")
 _OPEN_QUOTE = re.compile(r"(^|[\s'(\[])\"(?=\w)")
+
+
+# what ends a segment the model can read as a sentence: a final mark, or a closing quote or
+# bracket; a segment that ends in neither gets a full stop for the model (``add_stop``)
+_FINAL_MARK = re.compile(r"[.!?…:;,»\"”’')\]]\s*$")
+
+
+def needs_stop(segment: str) -> bool:
+    """Whether ``segment`` ends without a mark the model knows how to end a sentence on."""
+    return bool(segment.strip()) and not _FINAL_MARK.search(segment)
+
+
+def drop_stop(translation: str) -> str:
+    """The translation without the full stop that :func:`needs_stop` had the source gain."""
+    return (
+        translation[:-1]
+        if translation.endswith(".") and not translation.endswith("..")
+        else translation
+    )
 
 
 def split_elisions(text: str) -> str:
@@ -242,6 +261,9 @@ class Translator:
     ``scripts/build_vmap.py``) when it has one: 2-3x faster on opus-mt-sized vocabularies.
     ``fix_untranslated`` replaces the French words a translation kept as they were when the
     bundled word table knows their English (:func:`mt.untranslated.fix`: "Moscou" → "Moscow").
+    ``add_stop`` gives a segment without a final mark (:func:`needs_stop`) a full stop for the
+    model and takes it off the translation: the model learned sentences ("Bonjour" →
+    "Bonjourn", "Bonjour." → "Good morning."; README, "Short inputs").
     Safe to share between threads for translation calls.
     """
 
@@ -257,6 +279,7 @@ class Translator:
         max_length_ratio: float = 2.0,
         vmap: bool = True,
         fix_untranslated: bool = True,
+        add_stop: bool = True,
     ) -> None:
         if beam < 1:
             raise InputError("beam must be at least 1")
@@ -293,6 +316,7 @@ class Translator:
         self.max_input_tokens = max(8, min(max_input_tokens, self._positions - 2))
         self.max_length_ratio = max_length_ratio
         self.fix_untranslated = fix_untranslated
+        self.add_stop = add_stop
         self._tok_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public API
@@ -380,6 +404,8 @@ class Translator:
         parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
         if self.fix_untranslated:
             parts.append(f"fix-untranslated: {fix_key()}")
+        if self.add_stop:
+            parts.append("add-stop")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
     def translate_segments(
@@ -394,7 +420,11 @@ class Translator:
         With a ``cache``, segments translated before with the same settings are not translated
         again, and new translations are added to it.
         """
-        keys = [self._model_input(s) for s in segments]
+        stopped = [self.add_stop and needs_stop(s) for s in segments]
+        keys = [
+            self._model_input(s + "." if stop else s)
+            for s, stop in zip(segments, stopped, strict=True)
+        ]
         unique = list(dict.fromkeys(k for k in keys if k))
         done: dict[str, SegmentTranslation] = {}
         if cache is not None:
@@ -426,7 +456,12 @@ class Translator:
         if cache is not None:
             cache.put_many(self.settings_key, {k: done[k] for k in unique})
         empty = SegmentTranslation("", 0.0, 0, 0, False, 0, False)
-        return [done[k] if k else empty for k in keys]
+        return [
+            (replace(done[k], translation=drop_stop(done[k].translation)) if stop else done[k])
+            if k
+            else empty
+            for k, stop in zip(keys, stopped, strict=True)
+        ]
 
     # ------------------------------------------------------------------ internals
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mt
-from mt.translate import Translator, has_loop
+from mt.translate import Translator, drop_stop, has_loop, needs_stop
 
 from .conftest import DATA, SAMPLE, biased_model
 
@@ -341,3 +341,17 @@ def test_translator_prepares_sources_as_the_model_declares(
         (declared / SOURCE_PREPARE_FILE).write_text(bad)
         with pytest.raises(ModelNotFoundError, match="split_elisions"):
             Translator(declared)
+
+
+def test_a_short_input_without_a_final_mark_is_read_as_a_sentence() -> None:
+    assert needs_stop("Bonjour") and needs_stop("Le président en visite en Chine")
+    for ended in ("Bonjour !", "Vraiment ?", "Il a dit « oui »", "Liste :", "  ", ""):
+        assert not needs_stop(ended)
+    assert drop_stop("Good morning.") == "Good morning"
+    assert drop_stop("Wait...") == "Wait..." and drop_stop("Really?") == "Really?"
+    # the bundled model learned sentences: "Bonjour" alone came out "Bonjourn"
+    bundled, as_is = Translator(), Translator(add_stop=False)
+    assert bundled.translate("Bonjour") == "Good morning"
+    assert bundled.translate("Bonjour.") == "Good morning."
+    assert as_is.translate("Bonjour") != "Good morning"
+    assert bundled.settings_key != as_is.settings_key

@@ -1,0 +1,65 @@
+"""Short inputs without a final mark: the translator's full stop (``Translator(add_stop=...)``).
+
+    python eval/short.py                 # Tatoeba's test set, first 4,000 lines
+    python eval/short.py --limit 12681   # all of it
+
+Users type single words and headlines ("Bonjour", "Le président en visite en Chine") with no
+final mark, and the model learned sentences. Tatoeba's lines that end in ``.``, ``!`` or ``?``
+lose that mark on both sides, and are translated as they are (``add_stop=False``) and with the
+translator's full stop (the default); each output loses a final mark too, so that neither is
+scored on punctuation. Rows by the French length in words; "exact" counts outputs equal to the
+reference, case aside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from sacrebleu.metrics import BLEU, CHRF
+
+from mt.translate import Translator
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "eval"
+MARK = re.compile(r"\s*[.!?]+$")
+BANDS = ((1, 2), (3, 4), (5, 8), (9, 16))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--set", default="tatoeba-test-v2021-08-07", help="eval pair under ../shared")
+    p.add_argument("--limit", type=int, default=4000, help="first N lines")
+    args = p.parse_args()
+    if args.limit < 1:
+        p.error("--limit must be at least 1")
+    fr_path, en_path = DATA / f"{args.set}.fr", DATA / f"{args.set}.en"
+    if not (fr_path.is_file() and en_path.is_file()):
+        p.error(f"no evaluation pair {args.set} in {DATA}")
+    fr = fr_path.read_text(encoding="utf-8").splitlines()[: args.limit]
+    en = en_path.read_text(encoding="utf-8").splitlines()[: args.limit]
+    translators = {"as is": Translator(add_stop=False), "full stop": Translator()}
+    print("| words | lines | as is: BLEU / chrF / exact | full stop: BLEU / chrF / exact |")
+    print("|---|---:|---|---|")
+    for lo, hi in BANDS:
+        rows = [
+            (MARK.sub("", f), MARK.sub("", e))
+            for f, e in zip(fr, en, strict=True)
+            if lo <= len(f.split()) <= hi and MARK.search(f)
+        ]
+        if not rows:
+            continue
+        refs = [e for _, e in rows]
+        cells = []
+        for translator in translators.values():
+            out = translator.translate_segments([f for f, _ in rows])
+            hyp = [MARK.sub("", s.translation) for s in out]
+            exact = sum(h.lower() == r.lower() for h, r in zip(hyp, refs, strict=True))
+            bleu = BLEU().corpus_score(hyp, [refs]).score
+            chrf = CHRF().corpus_score(hyp, [refs]).score / 100
+            cells.append(f"{bleu:.2f} / {chrf:.3f} / {exact}")
+        print(f"| {lo}–{hi} | {len(rows)} | {cells[0]} | {cells[1]} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
