@@ -1,13 +1,17 @@
-"""Short inputs without a final mark: the translator's full stop (``Translator(add_stop=...)``).
+"""Short inputs without a final mark, or in lower case: ``Translator(add_stop=..., capitalise=...)``.
 
     python eval/short.py                 # Tatoeba's test set, first 4,000 lines
     python eval/short.py --limit 12681   # all of it
+    python eval/short.py --lower         # first letters lower-cased instead, marks kept
 
 Users type single words and headlines ("Bonjour", "Le président en visite en Chine") with no
 final mark, and the model learned sentences. Tatoeba's lines that end in ``.``, ``!`` or ``?``
 lose that mark on both sides, and are translated as they are (``add_stop=False``) and with the
 translator's full stop (the default); each output loses a final mark too, so that neither is
-scored on punctuation. Rows by the French length in words; "exact" counts outputs equal to the
+scored on punctuation. With ``--lower`` the lines keep their marks and lose the capital of
+their first letter instead (lines that start with one), and are translated with
+``capitalise=False`` and with the default; outputs and references are compared with their first
+letters in lower case. Rows by the French length in words; "exact" counts outputs equal to the
 reference, case aside.
 """
 
@@ -30,6 +34,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--set", default="tatoeba-test-v2021-08-07", help="eval pair under ../shared")
     p.add_argument("--limit", type=int, default=4000, help="first N lines")
+    p.add_argument(
+        "--lower", action="store_true", help="lower-case first letters instead of removing marks"
+    )
     args = p.parse_args()
     if args.limit < 1:
         p.error("--limit must be at least 1")
@@ -38,14 +45,22 @@ def main() -> None:
         p.error(f"no evaluation pair {args.set} in {DATA}")
     fr = fr_path.read_text(encoding="utf-8").splitlines()[: args.limit]
     en = en_path.read_text(encoding="utf-8").splitlines()[: args.limit]
-    translators = {"as is": Translator(add_stop=False), "full stop": Translator()}
-    print("| words | lines | as is: BLEU / chrF / exact | full stop: BLEU / chrF / exact |")
+    if args.lower:
+        translators = {"as is": Translator(capitalise=False), "capital": Translator()}
+        keep = lambda f: f[:1].isupper() and f[1:2].islower()  # noqa: E731
+        change = lambda s: s[:1].lower() + s[1:]  # noqa: E731
+    else:
+        translators = {"as is": Translator(add_stop=False), "full stop": Translator()}
+        keep = lambda f: bool(MARK.search(f))  # noqa: E731
+        change = lambda s: MARK.sub("", s)  # noqa: E731
+    name = list(translators)[1]
+    print(f"| words | lines | as is: BLEU / chrF / exact | {name}: BLEU / chrF / exact |")
     print("|---|---:|---|---|")
     for lo, hi in BANDS:
         rows = [
-            (MARK.sub("", f), MARK.sub("", e))
+            (change(f), change(e))
             for f, e in zip(fr, en, strict=True)
-            if lo <= len(f.split()) <= hi and MARK.search(f)
+            if lo <= len(f.split()) <= hi and keep(f)
         ]
         if not rows:
             continue
@@ -53,7 +68,7 @@ def main() -> None:
         cells = []
         for translator in translators.values():
             out = translator.translate_segments([f for f, _ in rows])
-            hyp = [MARK.sub("", s.translation) for s in out]
+            hyp = [change(s.translation) for s in out]
             exact = sum(h.lower() == r.lower() for h, r in zip(hyp, refs, strict=True))
             bleu = BLEU().corpus_score(hyp, [refs]).score
             chrf = CHRF().corpus_score(hyp, [refs]).score / 100

@@ -86,6 +86,16 @@ def drop_stop(translation: str) -> str:
     )
 
 
+def capitalise_start(segment: str) -> str:
+    """``segment`` with its first letter upper case when a sentence would start so: "bonjour" →
+    "Bonjour", but not "iPhone" or "eBay" (an upper-case letter follows)."""
+    body = segment.lstrip()
+    if not body[:1].islower() or body[1:2].isupper():
+        return segment
+    at = len(segment) - len(body)
+    return segment[:at] + body[0].upper() + body[1:]
+
+
 def split_elisions(text: str) -> str:
     """Put a space after a French elision (``l'``, ``d'``, ``qu'``…) or an opening quote glued to a word.
 
@@ -263,7 +273,9 @@ class Translator:
     bundled word table knows their English (:func:`mt.untranslated.fix`: "Moscou" → "Moscow").
     ``add_stop`` gives a segment without a final mark (:func:`needs_stop`) a full stop for the
     model and takes it off the translation: the model learned sentences ("Bonjour" →
-    "Bonjourn", "Bonjour." → "Good morning."; README, "Short inputs").
+    "Bonjourn", "Bonjour." → "Good morning."; README, "Short inputs"). ``capitalise`` lets the
+    model read a segment that starts in lower case with a capital (:func:`capitalise_start`:
+    "bonjour." → "Goodbye.", "Bonjour." → "Good morning.").
     Safe to share between threads for translation calls.
     """
 
@@ -280,6 +292,7 @@ class Translator:
         vmap: bool = True,
         fix_untranslated: bool = True,
         add_stop: bool = True,
+        capitalise: bool = True,
     ) -> None:
         if beam < 1:
             raise InputError("beam must be at least 1")
@@ -317,6 +330,7 @@ class Translator:
         self.max_length_ratio = max_length_ratio
         self.fix_untranslated = fix_untranslated
         self.add_stop = add_stop
+        self.capitalise = capitalise
         self._tok_lock = threading.Lock()
 
     # ------------------------------------------------------------------ public API
@@ -389,6 +403,9 @@ class Translator:
                 out[k] = float(score)
         return out
 
+    def _capitalised(self, segment: str) -> str:
+        return capitalise_start(segment) if self.capitalise else segment
+
     def _model_input(self, segment: str) -> str:
         text = normalise(segment)
         return split_elisions(text) if self.split_elisions else text
@@ -406,6 +423,8 @@ class Translator:
             parts.append(f"fix-untranslated: {fix_key()}")
         if self.add_stop:
             parts.append("add-stop")
+        if self.capitalise:
+            parts.append("capitalise")
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
     def translate_segments(
@@ -422,7 +441,7 @@ class Translator:
         """
         stopped = [self.add_stop and needs_stop(s) for s in segments]
         keys = [
-            self._model_input(s + "." if stop else s)
+            self._model_input(self._capitalised(s + "." if stop else s))
             for s, stop in zip(segments, stopped, strict=True)
         ]
         unique = list(dict.fromkeys(k for k in keys if k))

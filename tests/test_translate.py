@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mt
-from mt.translate import Translator, drop_stop, has_loop, needs_stop
+from mt.translate import Translator, capitalise_start, drop_stop, has_loop, needs_stop
 
 from .conftest import DATA, SAMPLE, biased_model
 
@@ -354,4 +354,14 @@ def test_a_short_input_without_a_final_mark_is_read_as_a_sentence() -> None:
     assert bundled.translate("Bonjour") == "Good morning"
     assert bundled.translate("Bonjour.") == "Good morning."
     assert as_is.translate("Bonjour") != "Good morning"
+    assert bundled.settings_key != as_is.settings_key
+
+
+def test_a_lower_case_start_is_read_with_a_capital() -> None:
+    assert capitalise_start("bonjour") == "Bonjour" and capitalise_start("  été") == "  Été"
+    for kept in ("iPhone sort", "eBay", "Bonjour", "« bonjour", "123 rue", ""):
+        assert capitalise_start(kept) == kept
+    bundled, as_is = Translator(), Translator(capitalise=False)
+    assert bundled.translate("bonjour") == "Good morning"  # "bonjour." read "Goodbye."
+    assert as_is.translate("bonjour") != "Good morning"
     assert bundled.settings_key != as_is.settings_key
