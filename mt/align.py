@@ -346,6 +346,8 @@ def align(
         raise InputError("translations are given per sentence: align them with clauses=False")
     if vectors is not None and embedder is not None:
         raise InputError("give vectors or an embedder, not both")
+    # the widest bead bounds the clauses per sentence; default_costs() differs from Costs() in
+    # priors only, so its shapes are known before vectors decide which defaults apply
     shapes = (costs or Costs()).beads
     fr_units, fr_owner = (
         split_clauses(fr, max(di for di, _ in shapes))
