@@ -19,11 +19,9 @@ pairs: how often a sentence's nearest neighbour among ``--valid`` translations i
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -32,35 +30,26 @@ from marian_recipe import new_model
 from train_gpu import load_parts, load_weights, read_pairs, save_parts, start_run
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "train"
 BUNDLED = ROOT / "mt" / "models" / "fr-en-small"
 EXPORT = ROOT / "mt" / "models" / "fr-en-embed"
 MAX_PIECES = 128  # per sentence in training (alignment sentences are rarely longer)
 
 
-def batches(  # type: ignore[no-untyped-def]
-    pairs: list[tuple[list[int], list[int]]], size: int, rng: random.Random, documents: bool = False
-):
+def batches(pairs: list[tuple[list[int], list[int]]], size: int, rng: random.Random):  # type: ignore[no-untyped-def]
     """Batches of ``size`` pairs, epoch after epoch; each of similar French length.
 
     Similar lengths waste little padding, and negatives that share a sentence's length force
     the model to tell them apart by content (alignment meets such neighbours all the time).
-    With ``documents`` (pairs in document order, ``docpack``) a batch is instead a run of
-    ``size`` consecutive pairs: its negatives are the sentences around each one, on the same
-    subject, which are what an aligner must tell apart.
     """
     epoch = 0
     while True:
-        if documents:
-            out = [list(range(k, k + size)) for k in range(0, len(pairs) - size + 1, size)]
-        else:
-            order = list(range(len(pairs)))
-            rng.shuffle(order)
-            chunk = size * 64
-            out = []
-            for k in range(0, len(order) - size + 1, chunk):
-                part = sorted(order[k : k + chunk], key=lambda i: len(pairs[i][0]))
-                out += [part[s : s + size] for s in range(0, len(part) - size + 1, size)]
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        chunk = size * 64
+        out = []
+        for k in range(0, len(order) - size + 1, chunk):
+            part = sorted(order[k : k + chunk], key=lambda i: len(pairs[i][0]))
+            out += [part[s : s + size] for s in range(0, len(part) - size + 1, size)]
         rng.shuffle(out)
         for b in out:
             yield epoch, [pairs[i] for i in b]
@@ -85,7 +74,7 @@ def mean_pool(encoder: Any, ids: Any, mask: Any) -> Any:
 
 
 def merged_rows(
-    batch: list[tuple[list[int], list[int]]], k: int, rng: random.Random, adjacent: bool = False
+    batch: list[tuple[list[int], list[int]]], k: int, rng: random.Random
 ) -> tuple[list[tuple[int, int]], list[list[int]], list[list[int]]]:
     """``k`` pairs of pairs to merge, and the merged texts: half joined in French, half in English.
 
@@ -93,17 +82,10 @@ def merged_rows(
     one text (encoded together), the other the two sentences apart, their token states summed as
     the aligner sums rows. Both pairs stay in the batch, so a merged row must prefer its merged
     partner to either part, and each single sentence its own translation to a merge that holds
-    it: the choice between a 1-1 and a 1-2 / 2-1 bead. With ``adjacent`` (a batch of consecutive
-    pairs) each merge joins a pair with the next one, as a real 1-2 / 2-1 bead does.
+    it: the choice between a 1-1 and a 1-2 / 2-1 bead.
     """
-    if adjacent:
-        starts = range(0, len(batch) - 1, 2)
-        firsts = sorted(rng.sample(starts, k)) if k <= len(starts) else []
-        merges = [(p, p + 1) for p in firsts]
-        rng.shuffle(merges)
-    else:
-        order = rng.sample(range(len(batch)), 2 * k) if 2 * k <= len(batch) else []
-        merges = list(zip(order[:k], order[k:], strict=True))
+    order = rng.sample(range(len(batch)), 2 * k) if 2 * k <= len(batch) else []
+    merges = list(zip(order[:k], order[k:], strict=True))
     half = len(merges) // 2
     fr_joined = [batch[p][0][:-1] + batch[q][0] for p, q in merges[:half]]
     en_joined = [batch[p][1][:-1] + batch[q][1] for p, q in merges[half:]]
@@ -233,7 +215,7 @@ def train_run(args: argparse.Namespace) -> None:
     budget_s = args.minutes * 60
     t0 = time.time()
     last_save = t0
-    for epoch, batch in batches(pairs, args.batch, random.Random(args.seed), args.documents):
+    for epoch, batch in batches(pairs, args.batch, random.Random(args.seed)):
         elapsed = time.time() - t0
         if elapsed >= budget_s:
             break
@@ -244,7 +226,7 @@ def train_run(args: argparse.Namespace) -> None:
         for group in opt.param_groups:
             group["lr"] = lr
         merges, fr_joined, en_joined = merged_rows(
-            batch, int(len(batch) * args.merge_share / 2), rng, adjacent=args.documents
+            batch, int(len(batch) * args.merge_share / 2), rng
         )
         x, xm = (t.to(device) for t in pad([p[0] for p in batch] + fr_joined, pad_id))
         y, ym = (t.to(device) for t in pad([p[1] for p in batch] + en_joined, pad_id))
@@ -283,58 +265,6 @@ def train_run(args: argparse.Namespace) -> None:
     say(f"held-out retrieval at end {state['end']}")
     save()
     say(f"done in {time.time() - t_start:.0f} s")
-
-
-def docpack(args: argparse.Namespace) -> None:
-    """A ``run --documents`` data folder: ``--lines`` pairs of a corpus in its own order (Europarl
-    keeps its debates' order) from ``--from-line``, prepared as the embedder reads them, a pair
-    whose French came earlier in the slice left out (repeated formulas would be false
-    negatives); the translation model's weights and vocabulary beside them, as ``pack`` writes."""
-    import lzma
-
-    import sentencepiece as spm
-    import torch
-    from transformers import MarianMTModel
-
-    from mt.translate import normalise, source_preparation, split_elisions
-
-    init, out = Path(args.init), Path(args.out)
-    corpus = Path(args.corpus) if Path(args.corpus).is_file() else DATA / args.corpus
-    if not corpus.is_file():
-        sys.exit(f"no corpus {args.corpus} (a fr<TAB>en file, or a name in {DATA})")
-    split = source_preparation(init).get("split_elisions", False)
-    opener: Any = {".xz": lzma.open, ".gz": gzip.open}.get(corpus.suffix, open)
-    rows: list[str] = []
-    seen: set[str] = set()
-    with opener(corpus, "rt", encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if i < args.from_line:
-                continue
-            if len(rows) >= args.lines:
-                break
-            fr, _, en = line.rstrip("\n").partition("\t")
-            fr, en = normalise(fr), normalise(en)
-            if not fr or not en or fr in seen:
-                continue
-            seen.add(fr)
-            rows.append(f"{split_elisions(fr) if split else fr}\t{en}\n")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "train.tsv.xz").write_bytes(lzma.compress("".join(rows).encode(), preset=6))
-    shutil.copy(init / "source.spm", out / "spm.model")
-    save_parts(MarianMTModel.from_pretrained(init), out, "init", torch.float16)
-    info = json.loads((init / "training.json").read_text())
-    meta = {
-        "size": info["size"],
-        "vocab": spm.SentencePieceProcessor(model_file=str(out / "spm.model")).get_piece_size(),
-        "init": str(init),
-        "init_tokens": info["target_tokens"],
-        "from_line": args.from_line,
-        "lines": len(rows),
-        "extra": [f"{corpus.name} in document order"],
-        "split_elisions": split,
-    }
-    (out / "meta.json").write_text(json.dumps(meta, indent=1))
-    print(f"packed {len(rows):,} pairs of {corpus.name} from line {args.from_line:,} into {out}")
 
 
 def stage(run: dict[str, Any]) -> dict[str, Any]:
@@ -520,26 +450,10 @@ def main() -> None:
         help="share of each batch's pairs also merged two by two into extra rows (1-2 / 2-1)",
     )
     pr.add_argument(
-        "--documents",
-        action="store_true",
-        help="the data is in document order (docpack): batches of consecutive pairs, "
-        "merges of neighbours",
-    )
-    pr.add_argument(
         "--init-encoder",
         default=None,
         help="start from this exported encoder folder (e.g. mt/models/fr-en-embed)",
     )
-    pd = sub.add_parser("docpack", help="data in document order for run --documents (here)")
-    pd.add_argument(
-        "--corpus",
-        default="europarl-v7.tsv.xz",
-        help="a fr<TAB>en file (.xz, .gz or plain), or a name in ../shared/data/train",
-    )
-    pd.add_argument("--from-line", type=int, default=0)
-    pd.add_argument("--lines", type=int, default=200_000)
-    pd.add_argument("--out", required=True)
-    pd.add_argument("--init", default=str(BUNDLED))
     pe = sub.add_parser("export", help="write a run's encoder into mt/models/fr-en-embed")
     pe.add_argument("--from", dest="source", required=True)
     pe.add_argument("--out", default=str(EXPORT))
@@ -547,7 +461,7 @@ def main() -> None:
         "--init", default=str(BUNDLED), help="the translation model the run started from"
     )
     args = p.parse_args()
-    {"run": train_run, "docpack": docpack, "export": export}[args.cmd](args)
+    {"run": train_run, "export": export}[args.cmd](args)
 
 
 if __name__ == "__main__":
