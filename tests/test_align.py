@@ -106,6 +106,36 @@ def test_the_embedder_encodes_what_is_aligned() -> None:
         mt.align(fr, en, translations=["a", "b"])
 
 
+def _eval_align():  # type: ignore[no-untyped-def]
+    """eval/align.py as a module (its name would clash with mt.align)."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "eval" / "align.py"
+    spec = importlib.util.spec_from_file_location("eval_align", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_interval_counts_what_f1_counts() -> None:
+    ev = _eval_align()
+    gold = [([i], [i]) for i in range(50)]
+    # two merges, one pair left unmatched, in different stretches of 20
+    pred = [([i], [i]) for i in range(5)] + [([5, 6], [5, 6])] + [([i], [i]) for i in range(7, 30)]
+    pred += [([30, 31], [30, 31])] + [([i], [i]) for i in range(32, 45)]
+    pred += [([45], []), ([], [45])] + [([i], [i]) for i in range(46, 50)]
+    counts = ev.stretch_counts(pred, gold, size=20)
+    assert counts.shape == (3, 3) and list(counts[:, 2]) == [20, 20, 10]
+    hits, predicted, golden = counts.sum(axis=0)
+    strict = ev.f1(pred, gold)[0]
+    assert 2 * hits / (predicted + golden) == pytest.approx(strict)
+    lo, hi = ev.bootstrap_interval([counts], samples=500)
+    assert lo < strict < hi
+    perfect = ev.stretch_counts(gold, gold, size=20)
+    assert ev.bootstrap_interval([perfect, perfect], samples=50) == (1.0, 1.0)
+
+
 def test_costs_are_checked() -> None:
     with pytest.raises(mt.InputError, match="not a block"):
         Costs(beads={(1, 1): 0.0, (0, 0): 1.0})
