@@ -134,6 +134,10 @@ def test_the_benchmark_interval_counts_what_f1_counts() -> None:
     assert lo < strict < hi
     perfect = ev.stretch_counts(gold, gold, size=20)
     assert ev.bootstrap_interval([perfect, perfect], samples=50) == (1.0, 1.0)
+    # paired: the same alignment differs by nothing; a perfect one beats it in every resampling
+    assert ev.difference_interval([counts], [counts], samples=50) == (0.0, 0.0)
+    lo, hi = ev.difference_interval([perfect], [counts], samples=500)
+    assert 0 < lo <= 1 - strict <= hi
 
 
 def test_costs_are_checked() -> None:
