@@ -19,20 +19,24 @@ from __future__ import annotations
 
 import argparse
 import re
-from pathlib import Path
 
 from sacrebleu.metrics import BLEU, CHRF
 
+from mt.errors import MTError
+from mt.evaluate import read_pair
 from mt.translate import Translator
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "eval"
 MARK = re.compile(r"\s*[.!?]+$")
 BANDS = ((1, 2), (3, 4), (5, 8), (9, 16))
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--set", default="tatoeba-test-v2021-08-07", help="eval pair under ../shared")
+    p.add_argument(
+        "--set",
+        default="tatoeba-test-v2021-08-07",
+        help="eval pair in ../shared/data/eval, or X for X.fr / X.en",
+    )
     p.add_argument("--limit", type=int, default=4000, help="first N lines")
     p.add_argument(
         "--lower", action="store_true", help="lower-case first letters instead of removing marks"
@@ -40,11 +44,11 @@ def main() -> None:
     args = p.parse_args()
     if args.limit < 1:
         p.error("--limit must be at least 1")
-    fr_path, en_path = DATA / f"{args.set}.fr", DATA / f"{args.set}.en"
-    if not (fr_path.is_file() and en_path.is_file()):
-        p.error(f"no evaluation pair {args.set} in {DATA}")
-    fr = fr_path.read_text(encoding="utf-8").splitlines()[: args.limit]
-    en = en_path.read_text(encoding="utf-8").splitlines()[: args.limit]
+    try:
+        _, fr, en = read_pair(args.set)
+    except MTError as exc:
+        p.error(str(exc))
+    fr, en = fr[: args.limit], en[: args.limit]
     if args.lower:
         translators = {"as is": Translator(capitalise=False), "capital": Translator()}
         keep = lambda f: f[:1].isupper() and f[1:2].islower()  # noqa: E731
