@@ -48,12 +48,18 @@ def read_gold(path: Path) -> list[tuple[list[int], list[int]]]:
     return links
 
 
+def _scored(
+    links: list[tuple[list[int], list[int]]],
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The links the scores count (both sides non-empty), hashable."""
+    return [(tuple(a), tuple(b)) for a, b in links if a and b]
+
+
 def f1(
     pred: list[tuple[list[int], list[int]]], gold: list[tuple[list[int], list[int]]]
 ) -> tuple[float, float]:
     """Strict and lax F1, ignoring links with an empty side."""
-    p = [(tuple(a), tuple(b)) for a, b in pred if a and b]
-    g = [(tuple(a), tuple(b)) for a, b in gold if a and b]
+    p, g = _scored(pred), _scored(gold)
     gs = set(g)
     tp = sum(1 for x in p if x in gs)
     strict = 2 * tp / (len(p) + len(g)) if p and g else 0.0
@@ -81,8 +87,7 @@ def stretch_counts(
     """Rows of (strict hits, predicted links, gold links) per stretch of ``size`` consecutive gold
     links, over the links with both sides (as :func:`f1` counts them); a predicted link belongs
     to the stretch that holds its first French sentence. The rows sum to what ``f1`` counts."""
-    g = [(tuple(a), tuple(b)) for a, b in gold if a and b]
-    p = [(tuple(a), tuple(b)) for a, b in pred if a and b]
+    p, g = _scored(pred), _scored(gold)
     starts = [link[0][0] for link in g[::size]]
     counts = np.zeros((max(len(starts), 1), 3), dtype=np.int64)
     for k in range(len(g)):

@@ -109,13 +109,13 @@ def main() -> None:
     print("|---|" + "---:|" * (len(books) + 1))
     scores: dict[str, list[float]] = {}
     stretches: dict[str, list[np.ndarray]] = {}
+    golds = [g for _, _, g in data.values()]
     start = time.perf_counter()
     for name, costs in grid(args.embed, clauses):
         links = [
             as_pairs(align(fr, en, costs=costs, scorer=scorer, vectors=vectors[b], clauses=clauses))
             for b, (fr, en, _) in data.items()
         ]
-        golds = [g for _, _, g in data.values()]
         row = [f1(pred, g)[0] for pred, g in zip(links, golds, strict=True)]
         stretches[name] = [stretch_counts(pred, g) for pred, g in zip(links, golds, strict=True)]
         scores[name] = row
