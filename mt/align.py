@@ -349,16 +349,8 @@ def align(
     # the widest bead bounds the clauses per sentence; default_costs() differs from Costs() in
     # priors only, so its shapes are known before vectors decide which defaults apply
     shapes = (costs or Costs()).beads
-    fr_units, fr_owner = (
-        split_clauses(fr, max(di for di, _ in shapes))
-        if clauses
-        else (list(fr), list(range(len(fr))))
-    )
-    en_units, en_owner = (
-        split_clauses(en, max(dj for _, dj in shapes))
-        if clauses
-        else (list(en), list(range(len(en))))
-    )
+    fr_units, fr_owner = _units(fr, clauses, max(di for di, _ in shapes))
+    en_units, en_owner = _units(en, clauses, max(dj for _, dj in shapes))
     if embedder is not None:
         vectors = embedder.pair_vectors(fr_units, en_units)
     if vectors is not None:
@@ -379,6 +371,14 @@ def align(
     if clauses:
         links = _join_clauses(links, fr_owner, en_owner)
     return _absorb_unmatched(links, fr, en, scorer) if scorer is not None else links
+
+
+def _units(sentences: Sequence[str], clauses: bool, widest: int) -> tuple[list[str], list[int]]:
+    """What is aligned on one side, and the sentence each unit belongs to: its clauses (at most
+    ``widest`` a sentence, the widest bead side), or the sentences themselves."""
+    if clauses:
+        return split_clauses(sentences, widest)
+    return list(sentences), list(range(len(sentences)))
 
 
 def _breaks(owner: list[int], cost: float) -> list[float]:
