@@ -42,6 +42,7 @@ ModelOpt = Annotated[
     ),
 ]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads.")]
+BeamOpt = Annotated[int, typer.Option("--beam", min=1, help="Beam size.")]
 VmapOpt = Annotated[
     bool,
     typer.Option(
@@ -113,7 +114,7 @@ def _progress(total: int) -> Iterator[object]:
 def translate(
     input: InputArg = None,
     model: ModelOpt = None,
-    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    beam: BeamOpt = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
@@ -212,7 +213,7 @@ def run_(
     ] = None,
     db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
     model: ModelOpt = None,
-    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    beam: BeamOpt = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
@@ -292,7 +293,7 @@ def serve(
     db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
     model: ModelOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
-    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    beam: BeamOpt = 4,
 ) -> None:
     """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
     import uvicorn
@@ -319,7 +320,7 @@ def batch(
     ] = None,
     model: ModelOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
-    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    beam: BeamOpt = 4,
     threads: ThreadsOpt = None,
     repair: Annotated[
         bool, typer.Option("--repair", help="Repair the French before translating.")
@@ -495,7 +496,7 @@ def eval_(
         list[str], typer.Argument(help="Set names in the eval folder, or X for X.fr/X.en.")
     ],
     model: ModelOpt = None,
-    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size.")] = 4,
+    beam: BeamOpt = 4,
     threads: ThreadsOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
