@@ -6,6 +6,7 @@
     python eval/align.py --embed         # + the bundled sentence encoder's vectors
     python eval/align.py --embed --embedder DIR   # + another encoder's (train_embed.py export)
     python eval/align.py --sentences     # whole sentences aligned, not clauses (any of the above)
+    python eval/align.py --data DIR      # other gold: NAME.fr, NAME.en, NAME.gold (any of the above)
 
 Strict F1: a link counts only when both index lists match exactly. Lax F1: a predicted link
 counts when it overlaps a gold link on both sides (and a gold link is found when a predicted
@@ -39,13 +40,52 @@ if TYPE_CHECKING:
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align"
 
 
+class GoldError(ValueError):
+    """A gold folder or file this benchmark cannot read."""
+
+
 def read_gold(path: Path) -> list[tuple[list[int], list[int]]]:
+    """The links of a ``.gold`` file: one ``[fr indices]:[en indices]`` per line."""
     links = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
-            fr, en = line.split("]:[")
-            links.append((json.loads(fr + "]"), json.loads("[" + en)))
+            try:
+                fr, en = line.split("]:[")
+                links.append((json.loads(fr + "]"), json.loads("[" + en)))
+            except ValueError:
+                raise GoldError(f"{path}:{k}: not a link '[fr indices]:[en indices]'") from None
     return links
+
+
+Book = tuple[str, list[str], list[str], list[tuple[list[int], list[int]]]]
+
+
+def read_books(folder: Path = DATA) -> list[Book]:
+    """Every ``NAME.gold`` of ``folder`` with its ``NAME.fr`` and ``NAME.en`` (one sentence per
+    line), checked: each sentence of both sides in exactly one link, in order."""
+    if not folder.is_dir():
+        raise GoldError(f"{folder} is not a folder")
+    books = []
+    for gold_path in sorted(folder.glob("*.gold")):
+        name = gold_path.stem
+        sides = []
+        for lang in ("fr", "en"):
+            path = folder / f"{name}.{lang}"
+            if not path.is_file():
+                raise GoldError(f"{gold_path} has no {path.name} beside it")
+            sides.append(path.read_text(encoding="utf-8").splitlines())
+        gold = read_gold(gold_path)
+        for side, lang, lines in ((0, "French", sides[0]), (1, "English", sides[1])):
+            order = [i for link in gold for i in link[side]]
+            if order != list(range(len(lines))):
+                raise GoldError(
+                    f"{gold_path}: its links do not cover the {len(lines)} {lang} sentences "
+                    "once each, in order"
+                )
+        books.append((name, sides[0], sides[1], gold))
+    if not books:
+        raise GoldError(f"{folder} holds no NAME.gold (with NAME.fr and NAME.en)")
+    return books
 
 
 def _scored(
@@ -164,6 +204,24 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_data_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        metavar="DIR",
+        help="a folder of NAME.fr, NAME.en and NAME.gold (default: ../shared/data/align)",
+    )
+
+
+def load_books(p: argparse.ArgumentParser, folder: Path) -> list[Book]:
+    """:func:`read_books`, or the parser's one-line error."""
+    try:
+        return read_books(folder)
+    except (GoldError, OSError, UnicodeDecodeError) as exc:
+        p.error(str(exc))
+
+
 def add_sentences_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sentences",
@@ -216,13 +274,14 @@ def main() -> None:
     add_score_option(p)
     add_embed_option(p)
     add_sentences_option(p)
+    add_data_option(p)
     args = p.parse_args()
     check_embed_args(p, args)
+    books = load_books(p, args.data)
     if args.translate and not args.sentences:
         p.error("--translate needs --sentences (translations are per sentence)")
     clauses = not args.sentences
     translator = bundled_translator() if args.translate or args.score else None
-    books = sorted(p.stem for p in DATA.glob("*.gold"))
     print("aligned:", "clauses (mt.align.split_clauses)" if clauses else "whole sentences", "\n")
     print(
         "| book | fr | en | strict F1 | lax F1 | Gale–Church strict | Gale–Church lax | seconds |"
@@ -231,10 +290,7 @@ def main() -> None:
     totals = []
     stretches = []
     all_vectors: list[tuple[np.ndarray, np.ndarray]] = []
-    for book in books:
-        fr = (DATA / f"{book}.fr").read_text(encoding="utf-8").splitlines()
-        en = (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
-        gold = read_gold(DATA / f"{book}.gold")
+    for book, fr, en, gold in books:
         translations = (
             [t.translation for t in translator.translate_segments(fr)]
             if translator and args.translate
@@ -275,10 +331,10 @@ def main() -> None:
     # scale: the six books end to end, repeated to 10,000 sentences a side
     fr_all: list[str] = []
     en_all: list[str] = []
-    for book in books:
-        fr_all += (DATA / f"{book}.fr").read_text(encoding="utf-8").splitlines()
-        en_all += (DATA / f"{book}.en").read_text(encoding="utf-8").splitlines()
-    reps = 10_000 // min(len(fr_all), len(en_all)) + 1
+    for _, fr, en, _ in books:
+        fr_all += fr
+        en_all += en
+    reps = 10_000 // max(min(len(fr_all), len(en_all)), 1) + 1
     fr_all, en_all = (fr_all * reps)[:10_000], (en_all * reps)[:10_000]
     vectors = None
     if all_vectors:  # the books' vectors, repeated the same way (encoding is not timed)

@@ -140,6 +140,9 @@ def _english(sentence: str) -> tuple[int, list[tuple[frozenset[str], float]], fr
     return len(sentence), words, frozenset().union(*(k for k, _ in words)) if words else frozenset()
 
 
+_ANCHOR_MAX_POSTINGS = 40  # sentences within the window a key may occur in and still anchor
+
+
 def _anchors(
     fr_info: list[tuple[int, list[tuple[frozenset[str], float]]]],
     en_info: list[tuple[int, list[tuple[frozenset[str], float]], frozenset[str]]],
@@ -149,7 +152,11 @@ def _anchors(
     """Sentence pairs that are each other's best lexical match, in increasing order.
 
     An inverted index over the English keys finds candidates within a window around the
-    diagonal; keys shared by many sentences are skipped (they do not discriminate).
+    diagonal; keys shared by many sentences of that window are skipped (they do not
+    discriminate). The count is local, so that a text that repeats itself (a name on every
+    page, a refrain) still has anchors: counted over the whole text, every key of a short text
+    repeated 40 times or more was skipped and no anchor was left (README, "Inputs with few
+    anchors").
     """
     n, m = len(fr_info), len(en_info)
     index: dict[str, list[int]] = {}
@@ -166,9 +173,11 @@ def _anchors(
             hit: set[int] = set()
             for key in keys:
                 postings = index.get(key, ())
-                if len(postings) > 40:
+                lo = bisect.bisect_left(postings, c - window)
+                hi = bisect.bisect_right(postings, c + window)
+                if hi - lo > _ANCHOR_MAX_POSTINGS:
                     continue
-                hit.update(j for j in postings if abs(j - c) <= window)
+                hit.update(postings[lo:hi])
             for j in hit:
                 scores[j] = scores.get(j, 0.0) + weight
         for j, sc in scores.items():
@@ -446,7 +455,11 @@ def _align_units(
     # one band per stretch between anchors: anchors close together pin the path down there,
     # and a long stretch without one (or a text without any) is searched widely
     bands = (
-        [_stretch_band(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
+        _within_budget(
+            [_stretch_band(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)],
+            [_passable(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)],
+            [b[0] - a[0] for a, b in itertools.pairwise(points)],
+        )
         if band is None
         else [band] * (len(points) - 1)
     )
@@ -611,6 +624,40 @@ def _stretch_band(dn: int, dm: int) -> int:
     if gap <= 400:
         return max(MIN_BAND, gap // 6)
     return max(30, abs(dn - dm) + 20, int(0.03 * max(dn, dm)))
+
+
+# cells of the dynamic programme the automatic band may search, about 50 s on this machine's
+# CPU; the six books repeated to 10,000 sentences a side need 0.48 M (README, alignment)
+CELL_BUDGET = 1_000_000
+
+
+def _passable(dn: int, dm: int) -> int:
+    """The narrowest band through which a path can cross a stretch ``dn`` French by ``dm``
+    English units: a row's window must reach the next one's, which lies ``dm / dn`` further on,
+    by 0-1 beads within the row and at most 4 units more with the next bead."""
+    return max(1, math.ceil((dm / max(dn, 1) - 4) / 2) + 1)
+
+
+def _within_budget(bands: list[int], floors: list[int], rows: list[int]) -> list[int]:
+    """The bands, the widest narrowed to one cap, so that the search stays within
+    :data:`CELL_BUDGET` cells: time and memory stay linear in length even where no anchor pins
+    the path (texts that share no words, of very different lengths). No band is narrowed below
+    :data:`MIN_BAND`, and each is widened to its ``floors`` (the path must get through), so a
+    stretch between two anchors never forces the search to start again wider everywhere."""
+
+    def capped(cap: int) -> list[int]:
+        return [max(min(b, cap), f) for b, f in zip(bands, floors, strict=True)]
+
+    def cells(cap: int) -> int:
+        return sum((r + 1) * (2 * b + 1) for b, r in zip(capped(cap), rows, strict=True))
+
+    if not bands or cells(max(bands)) <= CELL_BUDGET:
+        return capped(max(bands, default=0))
+    lo, hi = MIN_BAND, max(bands)
+    while lo < hi:  # the widest cap within the budget
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if cells(mid) <= CELL_BUDGET else (lo, mid - 1)
+    return capped(lo)
 
 
 def _windows(

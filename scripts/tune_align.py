@@ -4,6 +4,7 @@
     python scripts/tune_align.py --score    # with the bundled model's scorer, as `--score` runs
     python scripts/tune_align.py --embed    # with the bundled encoder's vectors (and their costs)
     python scripts/tune_align.py --sentences   # whole sentences aligned, not clauses
+    python scripts/tune_align.py --data DIR    # other gold books (eval/align.py's format)
 
 Every setting in the grid aligns all six books of ``../shared/data/align``; the table gives
 strict F1 per book. Picking the best setting on the same books that score it flatters it, so
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 sys.path.insert(0, str(ROOT))
 
 from align import (  # noqa: E402  (eval/align.py)
-    DATA,
+    add_data_option,
     add_embed_option,
     add_score_option,
     add_sentences_option,
@@ -39,7 +40,7 @@ from align import (  # noqa: E402  (eval/align.py)
     check_embed_args,
     difference_interval,
     f1,
-    read_gold,
+    load_books,
     stretch_counts,
 )
 
@@ -87,19 +88,13 @@ def main() -> None:
     add_score_option(p)
     add_embed_option(p)
     add_sentences_option(p)
+    add_data_option(p)
     args = p.parse_args()
     check_embed_args(p, args)
+    data = {name: (fr, en, gold) for name, fr, en, gold in load_books(p, args.data)}
+    books = list(data)
     clauses = not args.sentences
     scorer = bundled_translator().score_pairs if args.score else None
-    books = sorted(p.stem for p in DATA.glob("*.gold"))
-    data = {
-        b: (
-            (DATA / f"{b}.fr").read_text(encoding="utf-8").splitlines(),
-            (DATA / f"{b}.en").read_text(encoding="utf-8").splitlines(),
-            read_gold(DATA / f"{b}.gold"),
-        )
-        for b in books
-    }
     vectors = {
         b: book_vectors(fr, en, args.embedder, clauses) if args.embed else None
         for b, (fr, en, _) in data.items()
@@ -122,7 +117,7 @@ def main() -> None:
         cells = " | ".join(f"{x:.3f}" for x in row)
         print(f"| {name} | {cells} | {sum(row) / len(row):.3f} |", flush=True)
     best = max(scores, key=lambda n: sum(scores[n]))
-    print(f"\nbest on all six: {best} ({sum(scores[best]) / len(books):.3f})")
+    print(f"\nbest on all {len(books)} books: {best} ({sum(scores[best]) / len(books):.3f})")
     rival = max((n for n in scores if n != "defaults"), key=lambda n: sum(scores[n]))
     lo, hi = difference_interval(stretches[rival], stretches["defaults"])
     gain = (sum(scores[rival]) - sum(scores["defaults"])) / len(books)

@@ -1,4 +1,5 @@
 import dataclasses
+import importlib
 import json
 import random
 from pathlib import Path
@@ -53,6 +54,40 @@ def test_edge_cases() -> None:
     assert covers(links, 120, 1)
     links = mt.align(["Une phrase."], [f"Sentence {i}." for i in range(90)])
     assert covers(links, 1, 90)
+
+
+def test_the_search_stays_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    align_module = importlib.import_module("mt.align")  # mt.align is also the function
+    pairs = [
+        row.split("\t") for row in (DATA / "fixture.fr-en.tsv").read_text("utf-8").splitlines()
+    ]
+    fr = [f for f, _ in pairs]
+    en = [e for _, e in pairs]
+    searches = []
+    real = align_module._align_units
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        searches.append(args[3])  # the band: None is the automatic one
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(align_module, "_align_units", counted)
+    # length only: no anchor pins the path, so one stretch spans both texts
+    for n, m, budget in ((200, 60, 4_000), (5, 200, 100)):
+        monkeypatch.setattr(align_module, "CELL_BUDGET", budget)
+        searches.clear()
+        links = mt.align(fr[:n], en[:m], clauses=False, lexical_weight=0.0)
+        assert covers(links, n, m)
+        # the band was narrowed (43 → 15), or held at what a steep stretch needs (19, not 15):
+        # either way the path got through and no wider search followed
+        assert searches == [None]
+
+    monkeypatch.setattr(align_module, "CELL_BUDGET", 4_000)
+    within = align_module._within_budget
+    assert within([20, 40], [1, 1], [10, 10]) == [20, 40]  # within the budget: unchanged
+    capped = within([20, 400, 300], [1, 1, 1], [10, 10, 10])  # only the widest are narrowed
+    assert capped == [20, capped[1], capped[1]] and 15 <= capped[1] < 300
+    assert sum(11 * (2 * b + 1) for b in capped) <= 4_000
+    assert within([500], [align_module._passable(200, 60_000)], [200]) == [149]
 
 
 def test_clauses_move_a_boundary_across_sentences() -> None:
@@ -138,6 +173,34 @@ def test_the_benchmark_interval_counts_what_f1_counts() -> None:
     assert ev.difference_interval([counts], [counts], samples=50) == (0.0, 0.0)
     lo, hi = ev.difference_interval([perfect], [counts], samples=500)
     assert 0 < lo <= 1 - strict <= hi
+
+
+def test_the_benchmark_reads_other_gold_and_refuses_bad_gold(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    ev = _eval_align()
+    for ext in ("fr", "en", "gold"):
+        shutil.copy(DATA / f"jane-eyre.{ext}", tmp_path / f"jane-eyre.{ext}")
+    [(name, fr, en, gold)] = ev.read_books(tmp_path)
+    assert name == "jane-eyre" and (len(fr), len(en), len(gold)) == (49, 46, 40)
+    lines = (tmp_path / "jane-eyre.gold").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "jane-eyre.gold").write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    with pytest.raises(ev.GoldError, match="do not cover the 49 French sentences"):
+        ev.read_books(tmp_path)
+    (tmp_path / "jane-eyre.gold").write_text("[0]:[0]\nnot a link\n", encoding="utf-8")
+    with pytest.raises(ev.GoldError, match=r"jane-eyre\.gold:2: not a link"):
+        ev.read_books(tmp_path)
+    (tmp_path / "jane-eyre.en").unlink()
+    with pytest.raises(ev.GoldError, match=r"no jane-eyre\.en beside it"):
+        ev.read_books(tmp_path)
+    script = Path(__file__).parent.parent / "eval" / "align.py"
+    for folder, message in ((tmp_path / "none", "is not a folder"), (tmp_path, "no jane-eyre.en")):
+        done = subprocess.run(
+            [sys.executable, str(script), "--data", str(folder)], capture_output=True, text=True
+        )
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
 
 
 def test_costs_are_checked() -> None:
