@@ -453,7 +453,8 @@ def _align_units(
     anchors = _anchors(fr_info, en_info, fr_total, en_total) if lexical_weight > 0 else []
     points = [(0, 0), *anchors, (n, m)]
     # one band per stretch between anchors: anchors close together pin the path down there,
-    # and a long stretch without one (or a text without any) is searched widely
+    # and a long stretch without one (or a text without any) is searched widely, within a
+    # budget of cells
     bands = (
         _within_budget(
             [_stretch_band(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)],
@@ -626,8 +627,11 @@ def _stretch_band(dn: int, dm: int) -> int:
     return max(30, abs(dn - dm) + 20, int(0.03 * max(dn, dm)))
 
 
-# cells of the dynamic programme the automatic band may search, about 50 s on this machine's
-# CPU; the six books repeated to 10,000 sentences a side need 0.48 M (README, alignment)
+# cells of the dynamic programme the automatic band may search: CELLS_PER_UNIT per French unit
+# (the six books repeated to 10,000 sentences a side need 34), at least MIN_CELLS, and at most
+# CELL_BUDGET, about 50 s on this machine's CPU (README, "Inputs with few anchors")
+CELLS_PER_UNIT = 70
+MIN_CELLS = 200_000
 CELL_BUDGET = 1_000_000
 
 
@@ -639,11 +643,13 @@ def _passable(dn: int, dm: int) -> int:
 
 
 def _within_budget(bands: list[int], floors: list[int], rows: list[int]) -> list[int]:
-    """The bands, the widest narrowed to one cap, so that the search stays within
-    :data:`CELL_BUDGET` cells: time and memory stay linear in length even where no anchor pins
-    the path (texts that share no words, of very different lengths). No band is narrowed below
-    :data:`MIN_BAND`, and each is widened to its ``floors`` (the path must get through), so a
-    stretch between two anchors never forces the search to start again wider everywhere."""
+    """The bands, the widest narrowed to one cap, so that the search stays within its budget of
+    cells (:data:`CELLS_PER_UNIT` per row, within :data:`MIN_CELLS` and :data:`CELL_BUDGET`):
+    time and memory stay linear in length even where no anchor pins the path (texts that share
+    no words, of very different lengths). No band is narrowed below :data:`MIN_BAND`, and each
+    is widened to its ``floors`` (the path must get through), so a stretch between two anchors
+    never forces the search to start again wider everywhere."""
+    budget = min(CELL_BUDGET, max(MIN_CELLS, CELLS_PER_UNIT * sum(rows)))
 
     def capped(cap: int) -> list[int]:
         return [max(min(b, cap), f) for b, f in zip(bands, floors, strict=True)]
@@ -651,12 +657,12 @@ def _within_budget(bands: list[int], floors: list[int], rows: list[int]) -> list
     def cells(cap: int) -> int:
         return sum((r + 1) * (2 * b + 1) for b, r in zip(capped(cap), rows, strict=True))
 
-    if not bands or cells(max(bands)) <= CELL_BUDGET:
+    if not bands or cells(max(bands)) <= budget:
         return capped(max(bands, default=0))
     lo, hi = MIN_BAND, max(bands)
     while lo < hi:  # the widest cap within the budget
         mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if cells(mid) <= CELL_BUDGET else (lo, mid - 1)
+        lo, hi = (mid, hi) if cells(mid) <= budget else (lo, mid - 1)
     return capped(lo)
 
 
