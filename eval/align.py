@@ -27,7 +27,7 @@ import sys
 import time
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -176,6 +176,16 @@ def difference_interval(
     ours, theirs = _resampled_means([books, baseline], samples, seed)
     lo, hi = np.percentile(ours - theirs, [2.5, 97.5])
     return float(lo), float(hi)
+
+
+def measured_align(fr: list[str], en: list[str], **options: Any) -> tuple[list[Link], float, float]:
+    """``align(fr, en, **options)``, its seconds, and how far it raised the process's peak
+    memory (MB)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    links = align(fr, en, **options)
+    seconds = time.perf_counter() - start
+    return links, seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
 
 
 def as_pairs(links: list[Link]) -> list[tuple[list[int], list[int]]]:
@@ -343,11 +353,7 @@ def main() -> None:
             np.tile(np.concatenate([f for f, _ in all_vectors]), (reps, 1))[: rows[0]],
             np.tile(np.concatenate([e for _, e in all_vectors]), (reps, 1))[: rows[1]],
         )
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    links = align(fr_all, en_all, vectors=vectors, clauses=clauses)
-    seconds = time.perf_counter() - start
-    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    links, seconds, grown = measured_align(fr_all, en_all, vectors=vectors, clauses=clauses)
     print(
         f"\n10,000 × 10,000 sentences (the books repeated{', with vectors' if vectors else ''}): "
         f"{seconds:.1f} s on one core, {len(links)} links, peak memory +{grown:.0f} MB"

@@ -25,19 +25,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "eval"))
 sys.path.insert(0, str(ROOT))
 
-from align import read_books  # noqa: E402  (eval/align.py)
-
-from mt.align import align  # noqa: E402
+from align import measured_align, read_books  # noqa: E402  (eval/align.py)
 
 SIZE = 10_000
 CASES = ("books", "repeated", "shuffled", "length-only")
@@ -69,11 +65,7 @@ def inputs(case: str, size: int = SIZE) -> tuple[list[str], list[str], float | N
 
 def run_case(case: str, size: int) -> None:
     fr, en, lexical_weight = inputs(case, size)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    links = align(fr, en, clauses=False, lexical_weight=lexical_weight)
-    seconds = time.perf_counter() - start
-    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    links, seconds, grown = measured_align(fr, en, clauses=False, lexical_weight=lexical_weight)
     print(
         f"| {case} | {len(fr):,} | {len(en):,} | {len(links):,} | {seconds:.1f} | +{grown:.0f} |",
         flush=True,
