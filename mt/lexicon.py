@@ -25,9 +25,18 @@ def _table(lang: str) -> dict[str, float]:
     return wordfreq.get_frequency_dict(lang, wordlist="best")
 
 
-@lru_cache(maxsize=200_000)
+# longer than any word the frequency tables hold: such a token is unknown, and is not cached
+# (the caches below count entries, not characters)
+LONGEST_WORD = 100
+
+
 def zipf(word: str, lang: str = "fr") -> float:
     """Zipf frequency (log10 per billion words) of a lower-cased word; 0 when unknown."""
+    return 0.0 if len(word) > LONGEST_WORD else _zipf(word, lang)
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str, lang: str) -> float:
     freq = _table(lang).get(word.lower().replace("’", "'"))
     if not freq:
         return 0.0
@@ -87,7 +96,7 @@ EN_STOP = frozenset(
 _STEMMERS = {"fr": snowballstemmer.stemmer("french"), "en": snowballstemmer.stemmer("english")}
 
 
-@cache
+@lru_cache(maxsize=200_000)
 def stem(word: str, lang: str) -> str:
     """Snowball stem of a lower-cased word ("filles" → "fill", "daughters" → "daughter")."""
     return str(_STEMMERS[lang].stemWord(word))

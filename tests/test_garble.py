@@ -157,6 +157,20 @@ def test_one_megabyte_line_is_linear() -> None:
     assert time.perf_counter() - start < 20
 
 
+def test_a_huge_token_is_not_split_or_cached() -> None:
+    import mt.lexicon
+
+    flagged = [f.type for r in check("Ils ont quitté Khersonsous le feu.") for f in r.flags]
+    assert "merged_token" in flagged
+    long = "Khersonsous" + "x" * 45  # longer than any two words glued together
+    assert "merged_token" not in [f.type for r in check(f"Ils ont quitté {long}.") for f in r.flags]
+    # trying every split of a 200,000-letter token cached every prefix and suffix (19.7 GB)
+    before = mt.lexicon._zipf.cache_info().currsize
+    [report] = check("a" * 20_000)
+    assert report.end == 20_000
+    assert mt.lexicon._zipf.cache_info().currsize - before < 10
+
+
 def test_check_cli_jsonl_and_text() -> None:
     res = run("check", str(SAMPLE), "--format", "jsonl")
     assert res.returncode == 0, res.stderr

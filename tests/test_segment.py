@@ -18,6 +18,17 @@ def test_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_a_long_word_before_a_full_stop_is_not_an_abbreviation() -> None:
+    word = "Anticonstitutionnellement" * 3  # longer than the window searched before a stop
+    assert texts(f"Le mot {word}. Il pleut. Voir M. Dupont.") == [
+        f"Le mot {word}.",
+        "Il pleut.",
+        "Voir M. Dupont.",
+    ]
+    # each stop looks back a few characters, not to the paragraph's start
+    assert len(texts("M. " * 20_000 + "Fin.")) == 1
+
+
 def test_french_spacing_and_quotes() -> None:
     assert texts("Il a dit : « Comment allez-vous ? » Puis il est parti ; enfin !") == [
         "Il a dit : « Comment allez-vous ? »",
