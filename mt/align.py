@@ -455,14 +455,11 @@ def _align_units(
     # one band per stretch between anchors: anchors close together pin the path down there,
     # and a long stretch without one (or a text without any) is searched widely, within a
     # budget of cells
+    gaps = [(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
     bands = (
-        _within_budget(
-            [_stretch_band(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)],
-            [_passable(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)],
-            [b[0] - a[0] for a, b in itertools.pairwise(points)],
-        )
+        _within_budget([_stretch_band(dn, dm) for dn, dm in gaps], gaps)
         if band is None
-        else [band] * (len(points) - 1)
+        else [band] * len(gaps)
     )
 
     def stretch(i: int) -> int:
@@ -642,13 +639,16 @@ def _passable(dn: int, dm: int) -> int:
     return max(1, math.ceil((dm / max(dn, 1) - 4) / 2) + 1)
 
 
-def _within_budget(bands: list[int], floors: list[int], rows: list[int]) -> list[int]:
-    """The bands, the widest narrowed to one cap, so that the search stays within its budget of
-    cells (:data:`CELLS_PER_UNIT` per row, within :data:`MIN_CELLS` and :data:`CELL_BUDGET`):
-    time and memory stay linear in length even where no anchor pins the path (texts that share
-    no words, of very different lengths). No band is narrowed below :data:`MIN_BAND`, and each
-    is widened to its ``floors`` (the path must get through), so a stretch between two anchors
-    never forces the search to start again wider everywhere."""
+def _within_budget(bands: list[int], gaps: list[tuple[int, int]]) -> list[int]:
+    """The bands of the stretches ``gaps`` (French and English units each spans), the widest
+    narrowed to one cap, so that the search stays within its budget of cells
+    (:data:`CELLS_PER_UNIT` per row, within :data:`MIN_CELLS` and :data:`CELL_BUDGET`): time and
+    memory stay linear in length even where no anchor pins the path (texts that share no words,
+    of very different lengths). No band is narrowed below :data:`MIN_BAND`, and each is widened
+    to what its stretch needs (:func:`_passable`), so a stretch between two anchors never forces
+    the search to start again wider everywhere."""
+    rows = [dn for dn, _ in gaps]
+    floors = [_passable(dn, dm) for dn, dm in gaps]
     budget = min(CELL_BUDGET, max(MIN_CELLS, CELLS_PER_UNIT * sum(rows)))
 
     def capped(cap: int) -> list[int]:

@@ -46,9 +46,7 @@ def _repeat(lines: list[str], size: int = SIZE) -> list[str]:
 def inputs(case: str, size: int = SIZE) -> tuple[list[str], list[str], float | None]:
     """French and English sentences for ``case``, and the lexical weight (None: default)."""
     if case == "repeated":
-        data = ROOT / "tests" / "data"
-        fr = (data / "jane-eyre.fr").read_text(encoding="utf-8").splitlines()
-        en = (data / "jane-eyre.en").read_text(encoding="utf-8").splitlines()
+        [(_, fr, en, _)] = read_books(ROOT / "tests" / "data")  # the Jane Eyre excerpt
         return _repeat(fr, size), _repeat(en, size), None
     fr_all: list[str] = []
     en_all: list[str] = []

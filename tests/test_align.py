@@ -83,11 +83,12 @@ def test_the_search_stays_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(align_module, "CELL_BUDGET", 4_000)
     within = align_module._within_budget
-    assert within([20, 40], [1, 1], [10, 10]) == [20, 40]  # within the budget: unchanged
-    capped = within([20, 400, 300], [1, 1, 1], [10, 10, 10])  # only the widest are narrowed
+    assert align_module._passable(10, 10) == 1 and align_module._passable(200, 60_000) == 149
+    assert within([20, 40], [(10, 10)] * 2) == [20, 40]  # within the budget: unchanged
+    capped = within([20, 400, 300], [(10, 10)] * 3)  # only the widest are narrowed
     assert capped == [20, capped[1], capped[1]] and 15 <= capped[1] < 300
     assert sum(11 * (2 * b + 1) for b in capped) <= 4_000
-    assert within([500], [align_module._passable(200, 60_000)], [200]) == [149]
+    assert within([500], [(200, 60_000)]) == [149]  # a steep stretch keeps what it needs
 
 
 def test_clauses_move_a_boundary_across_sentences() -> None:
