@@ -329,3 +329,43 @@ def test_quotes_eval_scores_the_lines_that_open_a_quote(tiny_model: Path, tmp_pa
         res = subprocess.run([*args, *bad], capture_output=True, text=True, timeout=300)
         assert res.returncode == 1 and "eval/quotes.py: error:" in res.stderr
         assert "Traceback" not in res.stderr and "| model |" not in res.stdout
+
+
+def test_data_gaps_counts_a_phrase_and_its_english_in_each_corpus(tmp_path: Path) -> None:
+    import gzip
+    import lzma
+
+    rows = [
+        "Il désosse la viande.\tHe bones the meat.",
+        "Ils veulent désosser le moteur.\tThey want to take the engine apart.",
+        "La ville est sous le feu.\tThe city is under fire.",
+        "not a pair",
+    ]
+    with gzip.open(tmp_path / "a.tsv.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(rows[:2]) + "\n")
+    with lzma.open(tmp_path / "b.tsv.xz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
+    script = Path(__file__).parent.parent / "eval" / "data_gaps.py"
+    args = [sys.executable, str(script), "--data", str(tmp_path)]
+    res = subprocess.run(
+        [*args, "--phrase", "désoss", r"\bbones?\b", "--show", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    table = [line for line in res.stdout.splitlines() if line.startswith("| ")]
+    assert table[1:] == ["| a.tsv.gz | 2 | 1 |", "| b.tsv.xz | 2 | 1 |", "| all | 4 | 2 |"]
+    assert "[EN matches] He bones the meat." in res.stdout and "engine apart" not in res.stdout
+    # a missing folder, a folder without corpora, a bad pattern: one error line each
+    (tmp_path / "empty").mkdir()
+    for bad in (
+        ["--data", str(tmp_path / "none")],
+        ["--data", str(tmp_path / "empty")],
+        ["--phrase", "(", "x"],
+    ):
+        res = subprocess.run([*args, *bad], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert (
+            res.stderr.startswith("eval/data_gaps.py: error:") and len(res.stderr.splitlines()) == 1
+        )
