@@ -3,9 +3,10 @@
     python eval/data_gaps.py                  # the phrases the bundled model misreads in the sample
     python eval/data_gaps.py --phrase 'sous le feu' 'under fire' --show 5
 
-Each ``--phrase FR EN`` is a pair of case-insensitive regular expressions. For every corpus of
-``../shared/data/train`` (raw lines, before any filtering or sampling) the table gives the pairs
-whose French matches FR and, of those, the pairs whose English matches EN: a sense the data
+Each ``--phrase FR EN`` is a pair of case-insensitive regular expressions, matched against the
+text in Unicode NFC (quotes and spaces as written). For every corpus of ``../shared/data/train``
+(raw lines, before any filtering or sampling) the table gives its pairs, the pairs whose French
+matches FR and, of those, the pairs whose English matches EN: a sense the data
 never pairs with its English is one no amount of training on it teaches. ``--show N`` prints
 up to N pairs per phrase and corpus, those whose English matches first.
 """
@@ -17,13 +18,13 @@ import gzip
 import lzma
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from mt.evaluate import DEFAULT_DATA as EVAL_DATA
-from mt.translate import normalise
 
 DEFAULT_DATA = EVAL_DATA.parent / "train"
 
@@ -44,6 +45,15 @@ DEFAULT_PHRASES = [
 
 class DataError(Exception):
     """A corpus folder or a phrase that cannot be used."""
+
+
+@dataclass
+class Corpus:
+    """One corpus's pairs, its lines that are not pairs (no tab), and a `Count` per phrase."""
+
+    pairs: int
+    not_pairs: int
+    counts: list[Count]
 
 
 @dataclass
@@ -78,13 +88,11 @@ def corpora(folder: Path) -> list[Path]:
     return found
 
 
-def pairs(path: Path) -> Iterator[tuple[str, str]]:
+def lines(path: Path) -> Iterator[str]:
     try:
         with open_corpus(path) as fh:
             for line in fh:
-                fr, tab, en = line.rstrip("\n").partition("\t")
-                if tab:
-                    yield fr, en
+                yield unicodedata.normalize("NFC", line.rstrip("\n"))
     except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from exc
 
@@ -99,17 +107,20 @@ def compile_phrases(raw: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], r
     return out
 
 
-def count(
-    path: Path, phrases: list[tuple[re.Pattern[str], re.Pattern[str]]], keep: int
-) -> list[Count]:
-    """One pass over a corpus: a `Count` per phrase."""
+def count(path: Path, phrases: list[tuple[re.Pattern[str], re.Pattern[str]]], keep: int) -> Corpus:
+    """One pass over a corpus."""
     counts = [Count() for _ in phrases]
+    n_pairs = not_pairs = 0
     # One search over the union of the French patterns skips most lines cheaply.
     any_french = re.compile("|".join(f"(?:{fr.pattern})" for fr, _ in phrases), re.IGNORECASE)
-    for fr, en in pairs(path):
+    for line in lines(path):
+        fr, tab, en = line.partition("\t")
+        if not tab:
+            not_pairs += 1
+            continue
+        n_pairs += 1
         if not any_french.search(fr):
             continue
-        fr, en = normalise(fr), normalise(en)
         for (fr_re, en_re), c in zip(phrases, counts, strict=True):
             if fr_re.search(fr):
                 c.french += 1
@@ -118,7 +129,7 @@ def count(
                 kept = c.hits if hit else c.misses
                 if len(kept) < keep:
                     kept.append((fr, en))
-    return counts
+    return Corpus(n_pairs, not_pairs, counts)
 
 
 def main() -> None:
@@ -131,7 +142,7 @@ def main() -> None:
         metavar=("FR", "EN"),
         help="French and English regular expressions (repeatable; default: the sample's gaps)",
     )
-    p.add_argument("--show", type=int, default=0, help="matching pairs to print per phrase")
+    p.add_argument("--show", type=int, default=0, help="pairs to print per phrase and corpus")
     args = p.parse_args()
     try:
         if args.show < 0:
@@ -144,16 +155,20 @@ def main() -> None:
         sys.exit(f"eval/data_gaps.py: error: {exc}")
     for i, (fr, en) in enumerate(raw):
         print(f"\nFR /{fr}/  EN /{en}/\n")
-        print("| corpus | pairs with the French | of those, with the English |")
-        print("|---|---:|---:|")
-        for name, counts in results.items():
-            print(f"| {name} | {counts[i].french:,} | {counts[i].both:,} |")
-        total_fr = sum(c[i].french for c in results.values())
-        total_both = sum(c[i].both for c in results.values())
-        print(f"| all | {total_fr:,} | {total_both:,} |")
-        for name, counts in results.items():
-            for fr_text, en_text in counts[i].examples(args.show):
+        print("| corpus | pairs | with the French | of those, with the English |")
+        print("|---|---:|---:|---:|")
+        for name, c in results.items():
+            print(f"| {name} | {c.pairs:,} | {c.counts[i].french:,} | {c.counts[i].both:,} |")
+        total = sum(c.pairs for c in results.values())
+        total_fr = sum(c.counts[i].french for c in results.values())
+        total_both = sum(c.counts[i].both for c in results.values())
+        print(f"| all | {total:,} | {total_fr:,} | {total_both:,} |")
+        for name, c in results.items():
+            for fr_text, en_text in c.counts[i].examples(args.show):
                 print(f"\n  {name}\n    fr: {fr_text}\n    en: {en_text}")
+    for name, c in results.items():
+        if c.not_pairs:
+            print(f"{name}: lines without a tab, not counted: {c.not_pairs:,}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -355,7 +355,12 @@ def test_data_gaps_counts_a_phrase_and_its_english_in_each_corpus(tmp_path: Path
     )
     assert res.returncode == 0, res.stderr
     table = [line for line in res.stdout.splitlines() if line.startswith("| ")]
-    assert table[1:] == ["| a.tsv.gz | 2 | 1 |", "| b.tsv.xz | 2 | 1 |", "| all | 4 | 2 |"]
+    assert table[1:] == [
+        "| a.tsv.gz | 2 | 2 | 1 |",
+        "| b.tsv.xz | 3 | 2 | 1 |",
+        "| all | 5 | 4 | 2 |",
+    ]
+    assert res.stderr == "b.tsv.xz: lines without a tab, not counted: 1\n"
     assert "[EN matches] He bones the meat." in res.stdout and "engine apart" not in res.stdout
     # a missing folder, a folder without corpora, a bad pattern: one error line each
     (tmp_path / "empty").mkdir()
