@@ -28,6 +28,28 @@ def test_fix_replaces_copied_french_words_the_table_knows_and_keeps_their_case()
     assert fix("Tournoi annulé.", "Tournoi cancelled.")[0] == "Tournament cancelled."
 
 
+def test_fix_replaces_a_french_title_copied_before_a_name() -> None:
+    text, found = fix(
+        "Mme Merkel a reçu M. Stoltenberg à Moscou.",
+        "Mme Merkel received M. Stoltenberg in Moscou.",
+    )
+    assert text == "Mrs Merkel received Mr Stoltenberg in Moscow."
+    assert [(u.word, text[u.start : u.end]) for u in found] == [
+        ("Mme", "Mrs"),
+        ("M.", "Mr"),
+        ("Moscou", "Moscow"),
+    ]
+    assert fix("Mlle Dupont chante.", "Mlle Dupont sings.")[0] == "Miss Dupont sings."
+    # not a title: no name after it, glued to the name, or not in the source
+    for source, english in [
+        ("Il a vu Mme.", "He saw Mme."),
+        ("M. Dupont part.", "M.Dupont leaves."),
+        ("Le film de Night.", "M. Night's film."),
+        ("MM. Dupont et Durand.", "MM. Dupont and Durand."),
+    ]:
+        assert find(source, english) == [] and fix(source, english)[0] == english
+
+
 def test_find_leaves_names_english_words_and_words_the_source_lacks() -> None:
     # capitalised inside the sentence and no English name for it: a surname, kept and not flagged
     assert find("Nous avons vu M. Marteau hier.", "We saw Mr Marteau yesterday.") == []
