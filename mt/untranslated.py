@@ -32,8 +32,8 @@ MIN_DICE = 0.5
 RULES = 3
 # French titles before a name and the English the training pairs give them most
 # (`python eval/data_gaps.py --phrase '\bM\. [A-Z]' '\bMr\.? [A-Z]'`: 66,839 of 74,415 pairs;
-# Mme → Mrs 25,815 of 30,932; Mlle → Miss 15 of 28). "MM." is left: its English is "Messrs" or "MM." in
-# 82 of 1,864 pairs and has "Mr" in 1,618 ("Mr X and Mr Y").
+# Mme → Mrs 25,815 of 30,932; Mlle → Miss 15 of 28). "MM." is left: its English is "Messrs"
+# or "MM." in 82 of 1,864 pairs and has "Mr" in 1,618 ("Mr X and Mr Y").
 TITLES = {"M.": "Mr", "Mme": "Mrs", "Mlle": "Miss"}
 # a title as a word of its own, before a capitalised word (the name)
 TITLE = re.compile(r"(?<![\w.])(?:M\.|Mme|Mlle)(?= [A-ZÀ-ÖØ-Þ])")
