@@ -147,7 +147,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     return out
 
 
-_PARA_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# a blank line; the "\r" of a CRLF line end belongs to the break, not to the paragraph
+_PARA_BREAK = re.compile(r"\r?\n[ \t\r\f\v]*\n\s*")
 
 
 def segment(text: str, *, sentences: bool = True) -> Document:

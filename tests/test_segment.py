@@ -94,6 +94,12 @@ def test_paragraph_separators_kept() -> None:
     assert [p.separator for p in doc.paragraphs] == ["\n\n\n", "\n \n", "\n"]
     assert doc.leading == "\n  "
     assert [s.text for s in doc.sentences] == ["Un.", "Deux.", "Trois.", "Quatre."]
+    # Windows line ends: the whole CRLF blank line is the separator
+    doc = segment("Un.\r\n\r\nDeux.\r\nTrois.\r\n")
+    assert [(p.text, p.separator) for p in doc.paragraphs] == [
+        ("Un.", "\r\n\r\n"),
+        ("Deux.\r\nTrois.", "\r\n"),
+    ]
 
 
 def test_unsplit_mode_and_lines() -> None:

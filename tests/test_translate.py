@@ -34,6 +34,10 @@ def test_paragraph_structure_is_kept(translator: Translator) -> None:
     separators = re.findall(r"\n[ \t]*\n\s*|\n$", out)
     assert separators == ["\n\n\n", "\n \n", "\n"]
     assert out.startswith("\n")
+    # Windows line ends come back as they were, none lost inside a paragraph's text
+    out = translator.translate(text.replace("\n", "\r\n"))
+    assert re.findall(r"\r?\n[ \t]*\r?\n\s*|\r?\n$", out) == ["\r\n\r\n\r\n", "\r\n \r\n", "\r\n"]
+    assert out.count("\n") == out.count("\r\n")
 
 
 def test_document_records(translator: Translator) -> None:
