@@ -345,7 +345,7 @@ class Translator:
         """Translate a document and return per-sentence records.
 
         With ``segmented=True`` every input line is one segment: no sentence splitting, and the
-        output has one line per input line.
+        output has one line per input line (CRLF line ends where the input has them).
         """
         return self.translate_documents([text], segmented=segmented, progress=progress)[0]
 
@@ -362,12 +362,13 @@ class Translator:
             sources = [line for lines in docs_lines for line in lines]
             results = self.translate_segments(sources, progress=progress)
             out, k = [], 0
-            for lines in docs_lines:
+            for source, lines in zip(texts, docs_lines, strict=True):
                 recs = []
                 for i, line in enumerate(lines):
                     recs.append(_record(0, i, line, 0, len(line), results[k + i]))
                 k += len(lines)
-                text = "".join(r.translation + "\n" for r in recs)
+                end = "\r\n" if "\r\n" in source else "\n"  # the input's own line ends
+                text = "".join(r.translation + end for r in recs)
                 out.append(DocumentTranslation(text, recs))
             return out
         docs = [segment(t) for t in texts]

@@ -58,16 +58,8 @@ def test_translate_file_text_and_jsonl(tiny_model: Path) -> None:
 
 def test_segmented_stdin_one_line_per_line(tiny_model: Path) -> None:
     text = "Bonjour. Merci.\n\nLe chat dort.\n"
-    res = run(
-        "translate",
-        "-",
-        "--segmented",
-        "--model",
-        str(tiny_model),
-        "--beam",
-        "1",
-        stdin=text.encode(),
-    )
+    args = ("translate", "-", "--segmented", "--model", str(tiny_model), "--beam", "1")
+    res = run(*args, stdin=text.encode())
     assert res.returncode == 0, res.stderr
     lines = res.stdout.decode().split("\n")
     assert len(lines) == 4 and lines[1] == "" and lines[3] == ""
@@ -82,6 +74,10 @@ def test_segmented_stdin_one_line_per_line(tiny_model: Path) -> None:
     )
     rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
     assert [r["source"] for r in rows] == ["Bonjour. Merci.", "", "Le chat dort."]
+    # Windows line ends in, Windows line ends out
+    res = run(*args, stdin=text.replace("\n", "\r\n").encode())
+    out = res.stdout.decode()
+    assert res.returncode == 0 and out.count("\r\n") == out.count("\n") == 3
 
 
 def test_model_from_env(tiny_model: Path) -> None:
