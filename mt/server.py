@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mt.backends import DEFAULT_BACKEND
 from mt.errors import MTError
@@ -25,31 +25,38 @@ from mt.store import Store
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-class TranslateIn(BaseModel):
+class Strict(BaseModel):
+    """A request body: a field this API does not know ("beam", "repair" on /v1/translate) is an
+    error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TranslateIn(Strict):
     text: str | list[str]
     segmented: bool = False
     details: bool = Field(False, description="Also return per-sentence records.")
 
 
-class CheckIn(BaseModel):
+class CheckIn(Strict):
     text: str
     segmented: bool = False
 
 
-class AlignIn(BaseModel):
+class AlignIn(Strict):
     fr: list[str] | str
     en: list[str] | str
     # False: whole sentences are the units (mt align --sentences)
     clauses: bool = True
 
 
-class DocumentIn(BaseModel):
+class DocumentIn(Strict):
     name: str = "document"
     text: str
     reference: str | None = None
 
 
-class JobIn(BaseModel):
+class JobIn(Strict):
     documents: list[DocumentIn] = Field(min_length=1)
     repair: bool = False
 

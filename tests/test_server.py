@@ -61,6 +61,11 @@ def test_bad_requests(client: TestClient) -> None:
     assert r.status_code == 422 and "json" in r.text.lower()
     r = client.post("/v1/translate", json={"txt": "Bonjour."})
     assert r.status_code == 422 and "text" in r.text
+    # a field the API does not take is named, not ignored
+    r = client.post("/v1/translate", json={"text": "Bonjour.", "beam": 0})
+    assert r.status_code == 422 and "beam" in r.text and "Extra inputs" in r.text
+    docs = [{"text": "Bonjour.", "lang": "fr"}]
+    assert client.post("/v1/jobs", json={"documents": docs}).status_code == 422
     r = client.post("/v1/translate", json={"text": "x" * 30_000})
     assert r.status_code == 413 and "limit" in r.json()["detail"]
     r = client.post("/v1/check", json={"text": " ".join(["Phrase."] * 60)})
