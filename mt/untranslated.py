@@ -35,8 +35,9 @@ RULES = 3
 # Mme → Mrs 25,815 of 30,932; Mlle → Miss 15 of 28). "MM." is left: its English is "Messrs"
 # or "MM." in 82 of 1,864 pairs and has "Mr" in 1,618 ("Mr X and Mr Y").
 TITLES = {"M.": "Mr", "Mme": "Mrs", "Mlle": "Miss"}
-# a title as a word of its own, before a capitalised word (the name)
-TITLE = re.compile(r"(?<![\w.])(?:M\.|Mme|Mlle)(?= [A-ZÀ-ÖØ-Þ])")
+# a title as a word of its own, before a capitalised word (the name); French often puts a
+# no-break space after it
+TITLE = re.compile(r"(?<![\w.])(?:M\.|Mme|Mlle)(?=[ \u00a0\u202f][A-ZÀ-ÖØ-Þ])")
 
 # a word as the table's French keys were cut (scripts/build_dictionary.py uses this one)
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")

@@ -40,6 +40,7 @@ def test_fix_replaces_a_french_title_copied_before_a_name() -> None:
         ("Moscou", "Moscow"),
     ]
     assert fix("Mlle Dupont chante.", "Mlle Dupont sings.")[0] == "Miss Dupont sings."
+    assert fix("M.\u00a0Dupont part.", "M. Dupont leaves.")[0] == "Mr Dupont leaves."
     # not a title: no name after it, glued to the name, or not in the source
     for source, english in [
         ("Il a vu Mme.", "He saw Mme."),
