@@ -37,7 +37,9 @@ RULES = 3
 TITLES = {"M.": "Mr", "Mme": "Mrs", "Mlle": "Miss"}
 # a title as a word of its own, before a capitalised word (the name); French often puts a
 # no-break space after it
-TITLE = re.compile(r"(?<![\w.])(?:M\.|Mme|Mlle)(?=[ \u00a0\u202f][A-ZÀ-ÖØ-Þ])")
+TITLE = re.compile(
+    rf"(?<![\w.])(?:{'|'.join(map(re.escape, TITLES))})(?=[ \u00a0\u202f][A-ZÀ-ÖØ-Þ])"
+)
 
 # a word as the table's French keys were cut (scripts/build_dictionary.py uses this one)
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
