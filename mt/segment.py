@@ -189,3 +189,8 @@ def segment_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line.rstrip("\r") for line in lines]
+
+
+def line_end(text: str) -> str:
+    """The line end to write segments of ``text`` back with: CRLF where it has them, else LF."""
+    return "\r\n" if "\r\n" in text else "\n"

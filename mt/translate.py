@@ -22,7 +22,7 @@ from typing import Any, Protocol, overload
 from mt.backends import BACKENDS, DEFAULT_BACKEND, Backend, CT2Backend, TorchBackend
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.models import resolve
-from mt.segment import Document, segment, segment_lines
+from mt.segment import Document, line_end, segment, segment_lines
 from mt.untranslated import fix, fix_key
 
 ProgressFn = Callable[[int], None]
@@ -367,7 +367,7 @@ class Translator:
                 for i, line in enumerate(lines):
                     recs.append(_record(0, i, line, 0, len(line), results[k + i]))
                 k += len(lines)
-                end = "\r\n" if "\r\n" in source else "\n"  # the input's own line ends
+                end = line_end(source)
                 text = "".join(r.translation + end for r in recs)
                 out.append(DocumentTranslation(text, recs))
             return out
