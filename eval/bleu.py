@@ -5,8 +5,9 @@ python eval/bleu.py --model DIR --beam 1 --limit 500 newstest2013
 python eval/bleu.py --card                            # also write the table into the model card
 
 With ``--card`` the table replaces the one from an earlier run with the same settings in the
-"Evaluation" section of the model directory's README.md (the model card), so the card's numbers
-always come from this script and belong to the weights beside them.
+"Evaluation" section of the model directory's README.md (the model card), and its scores go into
+the card's ``model-index`` (``scripts/model_card.py``), so the card's numbers always come from
+this script and belong to the weights beside them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from mt.backends import BACKENDS, DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, evaluate
 from mt.translate import Translator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from model_card import update_evaluation
 
 README_SETS = ["newstest2013", "newsdiscusstest2015", "ntrex128", "tatoeba-test-v2021-08-07"]
 # Helsinki-NLP/opus-mt-fr-en's model card (newstest2013 only is published for these sets).
@@ -80,34 +84,22 @@ def main() -> None:
     print("\n".join(lines))
     if args.card:
         card = tr.path / "README.md"
+        scores = {r.name: (r.bleu, r.chrf) for r in results}
+        import datetime
+
+        import ctranslate2
+
+        lines.append(
+            f"\nRun {datetime.date.today()} (CTranslate2 {ctranslate2.__version__}); "
+            "sent/s depend on the machine."
+        )
         try:
-            update_card(card, f"### `python eval/bleu.py` — {title}", "\n".join(lines))
+            update_evaluation(
+                card, f"`python eval/bleu.py` — {title}", "\n".join(lines), scores, title
+            )
         except OSError as exc:
             sys.exit(f"eval/bleu.py: error: cannot write {card}: {exc}")
         print(f"\nwrote the table into {card}", file=sys.stderr)
-
-
-def update_card(card: Path, heading: str, body: str) -> None:
-    """Put ``body`` under ``heading`` in the card's "## Evaluation" section (replacing it)."""
-    text = card.read_text(encoding="utf-8") if card.is_file() else ""
-    if "\n## Evaluation" not in "\n" + text:
-        text = text.rstrip("\n") + "\n\n## Evaluation\n"
-    head, _, rest = text.partition("## Evaluation\n")
-    # the section ends at the next level-2 heading
-    section, sep, tail = rest.partition("\n## ")
-    blocks = section.split("\n### ")
-    intro, subs = blocks[0], ["### " + b for b in blocks[1:]]
-    block = f"{heading}\n\n{body}\n"
-    for k, sub in enumerate(subs):
-        if sub.splitlines()[0] == heading:
-            subs[k] = block
-            break
-    else:
-        subs.append(block)
-    parts = [intro.strip("\n") + "\n"] if intro.strip() else []
-    parts += [b.rstrip("\n") + "\n" for b in subs]
-    section = "\n".join(parts)
-    card.write_text(head + "## Evaluation\n\n" + section + (sep + tail if sep else ""), "utf-8")
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ from mt.evaluate import DEFAULT_DATA as EVAL_DATA
 
 DEFAULT_DATA = EVAL_DATA.parent / "train"
 
-# The two readings of the sample article that session 13's weights still get wrong (README,
-# "Evaluation"): `désosser` (here: to take apart, reverse-engineer) and `sous le feu` (under fire).
+# The two readings of the sample article the bundled model gets wrong (docs/results/translation.md): `désosser` (here: to take apart, reverse-engineer) and `sous le feu` (under fire).
 _UNDER_FIRE = r"\bunder (heavy |enemy |constant )?fire\b"
 DEFAULT_PHRASES = [
     (r"\bdésoss", r"\b(de-?)?bon(e|es|ed|ing|eless)\b"),  # the butcher's sense

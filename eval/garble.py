@@ -196,8 +196,8 @@ CORRUPTIONS: dict[str, Corruption] = {
     "qui_subject": _qui,
 }
 # Corruptions that fit few sentences, scored again on every sentence they fit (the second
-# table). article_compound stays out of the cycle above, so that the first table's draw of
-# corruptions is the one earlier sessions measured.
+# table). article_compound stays out of the cycle above, so that adding it left the first
+# table's draw of corruptions as it was.
 RARE: dict[str, Corruption] = {"qui_subject": _qui, "article_compound": _compound}
 
 # The sample article's real errors, labelled by hand: (sentence index in mt.check, type, text).

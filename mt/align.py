@@ -49,7 +49,7 @@ class Costs:
     beads cheaper.
     ``clause_break``: when clauses are aligned (:func:`split_clauses`), the cost of a bead
     boundary inside a sentence, on each side where it falls (0: clauses are aligned as freely
-    as sentences; README, "Sentence alignment", for the values tried).
+    as sentences; docs/design/decisions.md, "Clauses are the units").
     The units are sentences or clauses, whichever :func:`align` aligns.
     """
 
@@ -155,8 +155,7 @@ def _anchors(
     diagonal; keys shared by many sentences of that window are skipped (they do not
     discriminate). The count is local, so that a text that repeats itself (a name on every
     page, a refrain) still has anchors: counted over the whole text, every key of a short text
-    repeated 40 times or more was skipped and no anchor was left (README, "Inputs with few
-    anchors").
+    repeated many times would be skipped and no anchor left.
     """
     n, m = len(fr_info), len(en_info)
     index: dict[str, list[int]] = {}
@@ -327,8 +326,8 @@ def align(
 
     With ``clauses`` (the default) both sides are cut into clauses (:func:`split_clauses`) and
     the clauses are aligned; a bead boundary inside a sentence costs ``costs.clause_break``, and
-    the sentences that linked clauses belong to are joined into one link (README, "Sentence
-    alignment": 0.931 → 0.939 strict F1 on the gold books, with the costs retuned).
+    the sentences that linked clauses belong to are joined into one link
+    (docs/design/decisions.md, "Clauses are the units").
     ``clauses=False`` aligns whole sentences.
 
     ``translations`` (machine translations of ``fr``, one per sentence, so only with
@@ -624,9 +623,9 @@ def _stretch_band(dn: int, dm: int) -> int:
     return max(30, abs(dn - dm) + 20, int(0.03 * max(dn, dm)))
 
 
-# cells of the dynamic programme the automatic band may search: CELLS_PER_UNIT per French unit
-# (the six books repeated to 10,000 sentences a side need 34), at least MIN_CELLS, and at most
-# CELL_BUDGET, about 50 s on this machine's CPU (README, "Inputs with few anchors")
+# cells of the dynamic programme the automatic band may search: CELLS_PER_UNIT per French unit,
+# at least MIN_CELLS and at most CELL_BUDGET, so texts with few anchors cost what others do
+# (docs/design/decisions.md, "The search has a cell budget")
 CELLS_PER_UNIT = 70
 MIN_CELLS = 200_000
 CELL_BUDGET = 1_000_000
@@ -673,8 +672,7 @@ def _windows(
 
     Each side's vectors are centred on their mean first: a sentence encoder's vectors share a
     common direction per language (cosines of unrelated sentences sit far above 0), which
-    otherwise rewards every bead alike and so favours more, smaller beads. On the gold books
-    centring raised strict F1 from 0.916 to 0.926 (README, alignment). The mean of a short text
+    otherwise rewards every bead alike and so favours more, smaller beads. The mean of a short text
     is shrunk towards zero, as it says little.
     """
     out = []

@@ -18,8 +18,7 @@ from typing import Any, Protocol
 from mt.errors import InputError, ModelNotFoundError
 
 BACKENDS = ("torch", "ct2")
-# CTranslate2 int8: 8.0x (beam 1) and 10.0x (beam 4) the naive transformers loop on one thread
-# with the bundled model, for at most 0.16 BLEU against torch (README, Speed)
+# CTranslate2 int8: several times faster than torch for the same BLEU (docs/results/speed.md)
 DEFAULT_BACKEND = "ct2"
 # CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
 VMAP_FILE = "vmap.txt"
@@ -255,8 +254,8 @@ class CT2Backend:
         self.path = target
         self.tokenizer = tokenizer
         self.use_vmap = vmap and (target / VMAP_FILE).is_file()
-        # One intra-op thread unless asked: on the 2-core machines here, 2 threads made a batch
-        # job 4x slower (time spent in the kernel), see the README's batch table.
+        # One intra-op thread unless asked: throughput comes from worker processes
+        # (docs/design/decisions.md, "One ct2 thread per process").
         self.translator = ctranslate2.Translator(
             str(target),
             device="cpu",
@@ -328,8 +327,8 @@ class CT2Backend:
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
         # score_batch appends eos itself and returns one log-probability per target token
         targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
-        # in chunks of target tokens: scoring holds logits for every position × vocabulary
-        # (59,514 for opus-mt-fr-en), which took a whole batch to ~1 GB
+        # in chunks of target tokens: scoring holds logits for every position × vocabulary,
+        # which for a large vocabulary and a whole batch runs to gigabytes
         results = self.translator.score_batch(
             [self._tokens(s) for s in batch],
             targets,

@@ -556,6 +556,10 @@ def models_pull(
     typer.echo(str(pull(repo_id)))
 
 
+# The click command behind the Typer app: what the generated CLI reference (mkdocs-click) reads.
+click_command = typer.main.get_command(app)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 2."""
     try:

@@ -105,7 +105,7 @@ def run_document(
     if reference is not None and reference.strip():
         en = [s.text for s in segment(reference).sentences]
         # the model places sentences the aligner leaves unmatched; its translations' word
-        # overlap is not passed: on the gold books it did not help (README, alignment)
+        # overlap is not passed: on the gold books it did not help (eval/align.py --translate)
         links = align(repaired, en, scorer=translator.score_pairs, embedder=embedder)
         for link in links:
             if not link.fr or not link.en:

@@ -30,10 +30,10 @@ UNTRANSLATED_FACTOR = 0.8
 # quality factor per word the translation made up ("deocate")
 INVENTED_FACTOR = 0.9
 # below this share of the French content rendered (mt.coverage), the quality falls with its
-# square (README, "What the quality score means": chosen on newstest2013 and its references)
+# square (docs/design/decisions.md, "Coverage floor 0.5")
 COVERAGE_FLOOR = 0.5
 # one judged French word decides nothing alone ("Bonjour." → "Good morning.": the word has no
-# table entry, so the share was 0 and the quality 0); README, "What the quality score means"
+# table entry, so its share would be 0 and the quality 0)
 COVERAGE_MIN_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]+")
 

@@ -86,8 +86,8 @@ def split_metadata(text: str) -> tuple[str | None, int]:
 
 
 # characters before a full stop searched for the word it ends: more than any abbreviation or
-# dotted acronym; searching from the paragraph's start made each stop cost the paragraph's length
-# ("M. " 20,000 times took 20 s)
+# dotted acronym; searching from the paragraph's start would make each stop cost the paragraph's
+# length
 _ABBREVIATION_WINDOW = 40
 
 

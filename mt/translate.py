@@ -265,15 +265,14 @@ class Translator:
     ``model`` is a directory, a bundled model name, or a hub id in the local Hugging Face cache
     (see :func:`mt.models.resolve`); None means ``MT_MODEL`` or the bundled default.
     ``max_batch_tokens`` bounds source tokens × beam per batch; None means 4096 on torch and
-    1024 on ct2 (CTranslate2 keeps its peak buffers: with 4096, ``scripts/bench_translate.py``
-    peaked at 546–684 MB on the opus-mt shape, against 342–401 MB with 1024).
+    1024 on ct2 (CTranslate2 keeps its peak buffers, so smaller batches keep its memory down).
     ``vmap`` lets the ct2 backend decode over the model's vocabulary map (``vmap.txt``, see
-    ``scripts/build_vmap.py``) when it has one: 2-3x faster on opus-mt-sized vocabularies.
+    ``scripts/build_vmap.py``) when it has one, which pays on large vocabularies.
     ``fix_untranslated`` replaces the French words a translation kept as they were when the
     bundled word table knows their English (:func:`mt.untranslated.fix`: "Moscou" → "Moscow").
     ``add_stop`` gives a segment without a final mark (:func:`needs_stop`) a full stop for the
     model and takes it off the translation: the model learned sentences ("Bonjour" →
-    "Bonjourn", "Bonjour." → "Good morning."; README, "Short inputs"). ``capitalise`` lets the
+    "Bonjourn", "Bonjour." → "Good morning."). ``capitalise`` lets the
     model read a segment that starts in lower case with a capital (:func:`capitalise_start`:
     "bonjour." → "Goodbye.", "Bonjour." → "Good morning.").
     Safe to share between threads for translation calls.

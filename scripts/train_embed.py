@@ -413,7 +413,7 @@ Data sources and licences are those of the translation model (its README).
 ## Alignment
 
 `python eval/align.py --embed` scores alignment with these vectors on the six gold books (the
-project README's alignment section has the table).
+project documentation's alignment results have the table).
 
 ## Use
 

@@ -306,8 +306,8 @@ def start_run(
     steps, tokens and seconds as the model's history.
 
     On CUDA: TF32 matmuls, and cuDNN attention off unless asked for — it builds a plan for each
-    new batch shape: with it, the first epoch (every shape new) ran at 60k-185k tokens/s against
-    520k-650k later; without, at 490k-590k from the start (README, Training).
+    new batch shape, which slows the first epoch, where every shape is new
+    (docs/design/decisions.md, "GPU runs").
     """
     import sentencepiece as spm
     import torch

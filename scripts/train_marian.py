@@ -44,6 +44,7 @@ from marian_recipe import (  # noqa: E402
     training_pairs,
     zero_start_embedding,
 )
+from model_card import write_card  # noqa: E402
 
 from mt.marian_files import train_sentencepiece  # noqa: E402
 from mt.translate import (  # noqa: E402
@@ -535,7 +536,7 @@ def export(args: argparse.Namespace) -> None:
     if args.vmap:
         # a vocabulary map for the ct2 backend (scripts/build_vmap.py); off by default: with an
         # 8,000-piece vocabulary it does not pay for the log-probability pass it forces
-        # (README, Speed)
+        # (docs/design/decisions.md)
         from build_vmap import write_vmap
 
         write_vmap(out, RUNS / "data" / "stream.tsv")
@@ -556,7 +557,7 @@ def export(args: argparse.Namespace) -> None:
         "curve": learning_curve(run),
     }
     (out / "training.json").write_text(json.dumps(info, indent=1))
-    write_card(out, info)
+    write_card(out, info, MIX)
     shown = {k: v for k, v in info.items() if k != "curve"}
     print(f"exported {best_name} to {out}: {shown}", flush=True)
 
@@ -581,133 +582,6 @@ def learning_curve(run: Path) -> list[dict]:
             rec.pop("sample", None)
             by_step[rec["step"]] = rec
     return [by_step[k] for k in sorted(by_step)]
-
-
-def write_card(out: Path, info: dict) -> None:
-    """The model card: data and licences, architecture, training, learning curve."""
-    cfg = json.loads((out / "config.json").read_text())
-    size_mb = sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6
-    curve = info["curve"]
-    rows = "\n".join(
-        f"| {r['step']} | {r['tokens']:,} | {r['train_seconds'] / 3600:.2f} "
-        f"| {r.get('gpu_seconds', 0) / 60:.1f} | {r['bleu']} | {r['chrf']} |"
-        for r in curve
-    )
-    mix = "\n".join(f"| {name} | {weight} |" for name, weight in MIX.items())
-    vmap_note = (
-        ", with `vmap.txt`, a vocabulary map for CTranslate2 (`scripts/build_vmap.py`)"
-        if (out / "vmap.txt").is_file()
-        else ""
-    )
-    gpu_min = info.get("gpu_seconds", 0) / 60
-    gpu_note = (
-        f", and {gpu_min:.0f} minutes on one NVIDIA H100 lent for a session "
-        "(`scripts/train_gpu.py`: 32,000-token batches, bf16, trained on slices of the same "
-        "stream that fit the 64 MiB a run can take along)"
-        if gpu_min
-        else ""
-    )
-    gpu_intro = ", then on a lent GPU by `scripts/train_gpu.py`" if gpu_min else ""
-    split_note = (
-        "\n\nSources are prepared with `mt.translate.split_elisions` (a space after `l'`, `d'`, "
-        "`qu'`… and after an opening quote glued to a word), declared in `source_prepare.json` "
-        "so that the translator does the same; the model was trained on that form from "
-        f"{info['split_from_tokens']:,} target tokens on."
-        if (out / "source_prepare.json").is_file() and info.get("split_from_tokens")
-        else ""
-    )
-    if info.get("split_targets_from_tokens") is not None:
-        split_note += (
-            " The English targets are prepared with `mt.translate.split_open_marks` (a space "
-            "after an opening double quote or bracket glued to a word, which a small vocabulary "
-            'otherwise cuts into word-internal pieces: `"absolutely` came out as `"notly`) from '
-            f"{info['split_targets_from_tokens']:,} target tokens on, starting with a CPU "
-            "fine-tune on the stream of `scripts/train_marian.py focus` (every pair whose English "
-            "opens a quote or bracket on a word, and twice as many others); the translator joins "
-            "them back (`mt.translate.join_open_quotes`)."
-        )
-    extra_note = "".join(
-        f" A {'CPU' if r.get('cpu') else 'GPU'} run of {r['tokens']:,} target tokens added "
-        + ", ".join(
-            f"{copies} more {'copy' if copies == '1' else 'copies'} of {name}"
-            for name, _, copies in (e.partition("=") for e in r["extra"])
-        )
-        + " to its slice of the stream."
-        for r in info.get("extra_runs", [])
-    )
-    use_note = (
-        """
-
-## Use
-`mt.translate(...)`, `mt translate` and the service prepare the French as the model declares.
-With transformers alone, do the same, or quality drops (the naive row of
-`scripts/bench_translate.py` feeds raw text and scores lower: the project README's Speed
-section has the numbers):
-
-```python
-from transformers import MarianMTModel, MarianTokenizer
-from mt.translate import join_open_quotes, normalise, split_elisions
-
-tok = MarianTokenizer.from_pretrained(path)
-model = MarianMTModel.from_pretrained(path)
-batch = tok([split_elisions(normalise(s)) for s in french], return_tensors="pt", padding=True)
-out = tok.batch_decode(model.generate(**batch, num_beams=4), skip_special_tokens=True)
-english = [join_open_quotes(t) for t in out]
-```"""
-        if split_note
-        else ""
-    )
-    text = f"""# fr-en-small — the bundled French→English model of `mt`
-
-A MarianMT model trained from scratch by `scripts/train_marian.py` on 2 CPU cores{gpu_intro}. It
-loads like an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`). For quality, pull
-`Helsinki-NLP/opus-mt-fr-en` (`mt models pull Helsinki-NLP/opus-mt-fr-en`) where network exists.{use_note}
-
-## Architecture
-Transformer encoder-decoder, {cfg["encoder_layers"]} encoder / {cfg["decoder_layers"]} decoder layers,
-d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads, FFN {cfg["encoder_ffn_dim"]}, swish,
-shared and tied embeddings, joint SentencePiece unigram vocabulary of {cfg["vocab_size"]} entries
-(`<pad>` last, as in OPUS-MT), sinusoidal positions. {size_mb:.0f} MB on disk{vmap_note}.
-
-## Training
-Label smoothing 0.1, AdamW (0.9, 0.98), linear warm-up then inverse square root, gradient
-clipping 1.0, token-based batches of length-sorted pairs, bf16 autocast. Selected:
-`{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}). So far: {info["steps"]:,} steps,
-{info["target_tokens"]:,} target tokens: {info["train_seconds"] / 3600:.2f} h of training on 2 CPU cores
-(a shared 2-core Xeon with AMX/avx512_bf16, 4,000-token batches){gpu_note}. Training resumes
-across sessions.{split_note}{extra_note}
-
-Learning curve (greedy BLEU / chrF on the first lines of newstest2013, the dev set):
-
-| step | target tokens | CPU hours | GPU minutes | BLEU | chrF |
-|---:|---:|---:|---:|---:|---:|
-{rows}
-
-## Data
-From `../shared/data/train` (see its README for sources): whitespace and quotes normalised,
-reST roles stripped from the docs corpora, pairs deduplicated, filtered by length (1–80 words),
-length ratio and a stop-word language check, eval-set sentences removed. Sampling weight
-(expected copies per pair in the training stream):
-
-| corpus | weight |
-|---|---:|
-{mix}
-
-Licences: Tatoeba CC BY 2.0 FR; Multi30k research/non-commercial (Flickr30k terms); WMT news and
-biomedical data research use; python-docs CC0; Django docs BSD-3; Europarl no copyright
-restrictions (attribution); Canadian laws Crown copyright, reproduction permitted. Because of the
-Multi30k and WMT terms, treat this model as research / non-commercial.
-
-## Evaluation
-
-The tables below are written by `python eval/bleu.py --card` (and `--backend torch --card`)
-after each export, so they belong to these weights; the project README compares them with
-opus-mt-fr-en. The dev lines of the learning curve are the first 300–500 of newstest2013, used
-only to choose between the last and the averaged checkpoints; its "CPU hours" count the wall time
-of the training process, pauses for benchmarks included; "GPU minutes" the training time of
-`scripts/train_gpu.py` runs (data loading and evaluation not counted).
-"""
-    (out / "README.md").write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -164,7 +164,7 @@ def test_a_huge_token_is_not_split_or_cached() -> None:
     assert "merged_token" in flagged
     long = "Khersonsous" + "x" * 45  # longer than any two words glued together
     assert "merged_token" not in [f.type for r in check(f"Ils ont quitté {long}.") for f in r.flags]
-    # trying every split of a 200,000-letter token cached every prefix and suffix (19.7 GB)
+    # trying every split of a very long token would cache every prefix and suffix
     before = mt.lexicon._zipf.cache_info().currsize
     [report] = check("a" * 20_000)
     assert report.end == 20_000
