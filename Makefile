@@ -1,6 +1,6 @@
 # Set-up installs the package with its development tools, and Debian's Chromium for the
 # dashboard's browser test (Playwright drives it; Playwright downloads nothing itself).
-.PHONY: setup test
+.PHONY: setup test docs
 
 setup:
 	pip install -e ".[dev]"
@@ -9,3 +9,7 @@ setup:
 
 test:
 	python -m pytest -q
+
+# the documentation site at http://127.0.0.1:8000/, rebuilt as its pages change
+docs:
+	NO_MKDOCS_2_WARNING=1 mkdocs serve

@@ -34,7 +34,7 @@ import numpy as np
 from mt.align import Link, align, split_clauses
 
 if TYPE_CHECKING:
-    from mt.embed import Embedder
+    from mt.align.embed import Embedder
     from mt.translate import Translator
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align"
@@ -204,7 +204,7 @@ def add_embed_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--embed",
         action="store_true",
-        help="compare beads by the bundled sentence encoder's vectors (mt.embed)",
+        help="compare beads by the bundled sentence encoder's vectors (mt.align.embed)",
     )
     p.add_argument(
         "--embedder",
@@ -242,7 +242,7 @@ def add_sentences_option(p: argparse.ArgumentParser) -> None:
 
 def check_embed_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse ``--embedder`` without ``--embed``, or naming a folder that holds no encoder."""
-    from mt.embed import is_embedder_dir
+    from mt.align.embed import is_embedder_dir
 
     if args.embedder and not args.embed:
         p.error("--embedder needs --embed")
@@ -252,7 +252,7 @@ def check_embed_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> No
 
 @cache
 def _embedder(folder: str | None) -> Embedder:
-    from mt.embed import Embedder
+    from mt.align.embed import Embedder
 
     return Embedder(folder)
 

@@ -16,10 +16,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from mt.backends import BACKENDS, DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, evaluate
 from mt.translate import Translator
+from mt.translate.backends import BACKENDS, DEFAULT_BACKEND
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from model_card import update_evaluation

@@ -32,11 +32,9 @@ from pathlib import Path
 
 from scipy.stats import spearmanr
 
-from mt.coverage import coverage
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, read_pair
 from mt.garble import check_sentence
-from mt.invented import invented
 from mt.score import (
     CALIBRATION_FILE,
     COVERAGE_FLOOR,
@@ -48,8 +46,10 @@ from mt.score import (
     reference_metrics,
     score_sentence,
 )
+from mt.score.coverage import coverage
+from mt.score.invented import invented
 from mt.translate import Translator
-from mt.untranslated import find as find_untranslated
+from mt.translate.untranslated import find as find_untranslated
 
 BAD_CHRF = 0.3  # mt.score flags "far from the reference" below this
 

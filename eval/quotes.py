@@ -16,11 +16,11 @@ import re
 import sys
 from pathlib import Path
 
-from mt.backends import BACKENDS, DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, read_pair
-from mt.lexicon import zipf
+from mt.text.lexicon import zipf
 from mt.translate import Translator, split_open_marks
+from mt.translate.backends import BACKENDS, DEFAULT_BACKEND
 
 SETS = ["newstest2013", "newsdiscusstest2015", "ntrex128"]
 # the word right after an opening double quote or bracket (the start, a space or a bracket before)

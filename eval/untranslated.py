@@ -4,7 +4,7 @@
     python eval/untranslated.py --model DIR --beam 1 ntrex128
 
 Each set is translated once as the model writes it (``fix_untranslated=False``); then
-:func:`mt.untranslated.fix` is applied to every sentence, as the translator does by default.
+:func:`mt.translate.untranslated.fix` is applied to every sentence, as the translator does by default.
 Per set: BLEU and chrF without and with the replacements, how many copied French words were
 found, how many the table replaced, how many are left (``mt run`` flags those), and the time the
 replacing took. Then the most frequent replacements, to read.
@@ -18,11 +18,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from mt.backends import BACKENDS, DEFAULT_BACKEND
 from mt.errors import MTError
 from mt.evaluate import DEFAULT_DATA, read_pair
 from mt.translate import Translator
-from mt.untranslated import fix
+from mt.translate.backends import BACKENDS, DEFAULT_BACKEND
+from mt.translate.untranslated import fix
 
 SETS = ["newstest2013", "newsdiscusstest2015", "ntrex128"]
 

@@ -15,13 +15,14 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mt.backends import DEFAULT_BACKEND
 from mt.errors import InputError, MTError
 from mt.io import decode_utf8
+from mt.options import Options
+from mt.service import Service
 
 MAX_DOCUMENT_BYTES = 1_000_000
 
@@ -96,50 +97,22 @@ def _checked(doc: InputDocument) -> InputDocument:
 
 # ---------------------------------------------------------------------------- workers
 
+# the worker process's service and its view of the results database (a translation cache)
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(settings: dict[str, Any]) -> None:
-    from mt.score import Calibration
+def _init_worker(options: Options, db: str) -> None:
     from mt.store import Store
-    from mt.translate import Translator
 
-    _WORKER["calibration"] = Calibration(**settings["calibration"])
-    _WORKER["translator"] = Translator(
-        settings["model"],
-        beam=settings["beam"],
-        backend=settings["backend"],
-        threads=settings["threads"],
-    )
-    _WORKER["cache"] = Store(settings["db"])
-    _WORKER["repair"] = settings["repair"]
-    _WORKER["settings"] = settings
-
-
-def _worker_embedder() -> Any:
-    """The run's sentence encoder (or None), loaded by a worker when its first reference comes."""
-    from mt.embed import Embedder
-
-    if "embedder" not in _WORKER:
-        settings = _WORKER["settings"]
-        path = settings["embedder"]
-        _WORKER["embedder"] = Embedder(path, threads=settings["threads"]) if path else None
-    return _WORKER["embedder"]
+    _WORKER["service"] = Service(options)
+    _WORKER["cache"] = Store(db)
 
 
 def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, str | None]:
-    from mt.pipeline import run_document
-
+    service: Service = _WORKER["service"]
     try:
-        result = run_document(
-            doc.text,
-            _WORKER["translator"],
-            name=doc.name,
-            reference=doc.reference,
-            repair_source=_WORKER["repair"],
-            cache=_WORKER["cache"],
-            calibration=_WORKER["calibration"],
-            embedder=_worker_embedder() if doc.reference else None,
+        result = service.process(
+            doc.text, name=doc.name, reference=doc.reference, cache=_WORKER["cache"]
         )
         return doc, result.to_dict(), None
     except Exception as exc:  # recorded as a failed document; the job goes on
@@ -159,19 +132,16 @@ class BatchReport:
 def run_batch(
     input_path: str | Path,
     db: str | Path,
+    options: Options | None = None,
     *,
-    model: str | None = None,
-    backend: str = DEFAULT_BACKEND,
-    beam: int = 4,
     workers: int = 1,
-    threads: int | None = None,
-    repair: bool = False,
     max_bytes: int = MAX_DOCUMENT_BYTES,
     on_progress: Callable[[BatchReport], None] | None = None,
     engine: str = "local",
     ray_address: str | None = None,
 ) -> BatchReport:
-    """Process every document of ``input_path`` not yet committed to ``db``.
+    """Process every document of ``input_path`` not yet committed to ``db``, as ``options``
+    say (:class:`mt.Service` in each worker).
 
     ``engine="ray"`` runs the pipeline in Ray Data actors (one model per actor, ``workers``
     actors) on the cluster at ``ray_address``, or on a local Ray started for the job; results
@@ -179,9 +149,6 @@ def run_batch(
     """
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine '{engine}' (local or ray)")
-    from mt.embed import BUNDLED_EMBEDDER, is_embedder_dir
-    from mt.models import resolve
-    from mt.score import load_calibration
     from mt.store import Store
 
     if workers < 1:
@@ -196,24 +163,15 @@ def run_batch(
     committed = store.processed_keys()
     pending = [d for d in docs if d.key not in committed]
     report = BatchReport(total=len(docs), skipped=len(docs) - len(pending))
-    model_dir = resolve(model)
-    settings = {
-        "model": str(model_dir),
-        # read once, here: a malformed quality.json stops the job before any document; runs
-        # record it, as scores under different calibrations are not comparable
-        "calibration": asdict(load_calibration(model_dir)),
-        "backend": backend,
-        "beam": beam,
+    options = options or Options()
+    if options.threads is None and workers > 1:
         # several workers share the cores; one worker uses the backend's own default
-        "threads": threads or (max(1, (mp.cpu_count() or 1) // workers) if workers > 1 else None),
-        "db": str(db),
-        "repair": repair,
-        # the sentence encoder that aligns documents to their references (None: not installed)
-        "embedder": str(BUNDLED_EMBEDDER) if is_embedder_dir(BUNDLED_EMBEDDER) else None,
-    }
+        options = options.with_(threads=max(1, (mp.cpu_count() or 1) // workers))
+    # the model loads here once, so a missing model or a malformed quality.json stops the job
+    # before any document
+    settings = Service(options).run_settings(references=any(d.reference for d in docs))
     run_id = store.new_run(
-        {k: v for k, v in settings.items() if k != "db"}
-        | {"input": source, "input_documents": len(docs)}
+        settings | {"threads": options.threads, "input": source, "input_documents": len(docs)}
     )
     start = time.perf_counter()
 
@@ -246,15 +204,15 @@ def run_batch(
         else:
             todo.append(d)
     if engine == "ray":
-        for result in _ray_map(todo, settings, workers, ray_address):
+        for result in _ray_map(todo, options, str(db), workers, ray_address):
             commit(*result)
     elif workers == 1:
-        _init_worker(settings)
+        _init_worker(options, str(db))
         for d in todo:
             commit(*_process(d))
     else:
         ctx = mp.get_context("spawn")  # torch and fork do not mix
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(options, str(db))) as pool:
             for result in pool.imap_unordered(_process, todo):
                 commit(*result)
     report.seconds = time.perf_counter() - start
@@ -267,8 +225,8 @@ def run_batch(
 class _RayPipeline:
     """A Ray Data actor: loads the model once, then processes batches of documents."""
 
-    def __init__(self, settings: dict[str, Any]) -> None:
-        _init_worker(settings)
+    def __init__(self, options: Options, db: str) -> None:
+        _init_worker(options, db)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"key": [], "record": [], "error": []}
@@ -284,7 +242,7 @@ class _RayPipeline:
 
 
 def _ray_map(
-    todo: list[InputDocument], settings: dict[str, Any], workers: int, address: str | None
+    todo: list[InputDocument], options: Options, db: str, workers: int, address: str | None
 ) -> Iterator[tuple[InputDocument, dict[str, Any] | None, str | None]]:
     if not todo:
         return
@@ -311,7 +269,7 @@ def _ray_map(
         ]
         ds = ray.data.from_items(items).map_batches(
             _RayPipeline,
-            fn_constructor_kwargs={"settings": settings},
+            fn_constructor_kwargs={"options": options, "db": db},
             batch_size=1,
             concurrency=workers,
             num_cpus=1,

@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mt.align import align
 from mt.garble import FLAG_THRESHOLD, check, check_sentence, in_context, repair
+from mt.records import DocumentResult, SegmentTranslation, SentenceResult
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
-from mt.segment import segment, split_metadata
-from mt.translate import SegmentCache, SegmentTranslation, Translator
+from mt.text.segment import segment, split_metadata
+from mt.translate import SegmentCache, Translator
 
 if TYPE_CHECKING:
-    from mt.embed import Embedder
+    from mt.align.embed import Embedder
 
-
-@dataclass(frozen=True)
-class SentenceResult:
-    """Everything known about one sentence of a processed document."""
-
-    index: int
-    paragraph: int
-    source: str
-    repaired: str
-    translation: str
-    reference: str | None
-    logprob: float
-    garble_score: float
-    quality: float
-    flagged: bool
-    reasons: list[str]
-    flags: list[dict[str, Any]]
-    metrics: dict[str, float]
-
-
-@dataclass(frozen=True)
-class DocumentResult:
-    """A processed document and its summary."""
-
-    name: str
-    metadata: str | None
-    sentences: list[SentenceResult]
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = ["DocumentResult", "SentenceResult", "run_document", "summarise"]
 
 
 def summarise(sentences: list[SentenceResult]) -> dict[str, Any]:
@@ -82,7 +53,7 @@ def run_document(
 
     ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before;
     ``calibration`` defaults to the model directory's (:func:`mt.score.load_calibration`).
-    ``embedder`` (e.g. :func:`mt.embed.bundled_embedder`) adds sentence vectors to the alignment
+    ``embedder`` (e.g. :func:`mt.align.embed.bundled_embedder`) adds sentence vectors to the alignment
     with the reference.
     """
     calibration = calibration or load_calibration(translator.path)

@@ -6,7 +6,7 @@ import html
 import json
 from typing import Any
 
-from mt.garble import Change, SentenceReport
+from mt.records import Change, SentenceReport
 from mt.score import source_marks, translation_marks
 
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from mt.errors import InputError
 from mt.io import make_dir
-from mt.pipeline import DocumentResult
-from mt.translate import SegmentTranslation
+from mt.records import DocumentResult, SegmentTranslation
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

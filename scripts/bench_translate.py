@@ -37,8 +37,7 @@ PATHS = ("naive", "torch", "ct2", "ct2+vmap")
 def build_opus_shape(out: Path, spm_dir: Path) -> Path:
     """A Marian model with opus-mt-fr-en's shape (random weights), tokenizer from ``spm_dir``."""
     import torch
-
-    from mt.marian_files import new_marian_model, write_tokenizer_files
+    from marian_files import new_marian_model, write_tokenizer_files
 
     if (out / "config.json").exists():
         return out
@@ -170,7 +169,7 @@ def with_vmap(model: Path) -> Path:
     The copy is made again when the model's files change (a re-export keeps config.json
     identical, so the stamp of sizes and times is compared, as the ct2 conversion cache does).
     """
-    from mt.backends import VMAP_FILE, source_stamp
+    from mt.translate.backends.ct2 import VMAP_FILE, source_stamp
 
     if (model / VMAP_FILE).is_file():
         return model
@@ -249,7 +248,7 @@ def main() -> None:
     )
     args = p.parse_args()
     sys.path.insert(0, str(ROOT))
-    from mt.models import resolve
+    from mt.translate.models import resolve
 
     model = resolve(args.model)
     src = (DATA / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[: args.lines]

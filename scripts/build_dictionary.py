@@ -12,7 +12,7 @@ similarity that does not depend on the translation model's quality.
 ``--words``: the same over lower-cased words as written, for the French words English does not
 know (wordfreq), the ones that read as foreign when a translation copies them; the best English
 word for each, as English usually writes it inside a sentence ("Moscow", "November"). The
-translator uses it to replace French words its model copied (:mod:`mt.untranslated`).
+translator uses it to replace French words its model copied (:mod:`mt.translate.untranslated`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from mt.lexicon import stem
-from mt.untranslated import WORD, foreign
+from mt.text.lexicon import stem
+from mt.translate.untranslated import WORD, foreign
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

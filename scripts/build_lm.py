@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mt.lm import _SCALE, BITS, BOS, EOS, LM_PATH, bigram_key  # noqa: E402
+from mt.text.lm import _SCALE, BITS, BOS, EOS, LM_PATH, bigram_key  # noqa: E402
 
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
 

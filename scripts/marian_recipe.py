@@ -1,34 +1,18 @@
 """The model shapes, batching and schedule shared by the CPU trainer and the GPU trainer.
 
-Imports nothing from the ``mt`` package's ``__init__`` (its text-processing dependencies are not
-installed on the GPU machine): ``mt/marian_files.py`` is loaded by path.
+Imports nothing from the ``mt`` package (its text-processing dependencies are not installed on
+the GPU machine): the model files come from ``marian_files`` beside it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _marian_files() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "_mt_marian_files", ROOT / "mt" / "marian_files.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_mf = _marian_files()
-new_marian_model = _mf.new_marian_model
-zero_start_embedding = _mf.zero_start_embedding
+# zero_start_embedding: the trainers take it from here, with the shapes
+from marian_files import new_marian_model, zero_start_embedding  # noqa: F401
 
 SHAPES = {
     "tiny": dict(d_model=64, encoder_layers=1, decoder_layers=1, heads=2, ffn_dim=128),

@@ -44,14 +44,13 @@ DEFAULT_CONFIG = "backend ct2, beam 4"
 
 
 def _curve_rows(curve: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Milestones of the learning curve: every eighth evaluation of the first CPU stretch, the last
-    of each CPU stretch, and the end of every GPU run."""
+    """Milestones of the learning curve: the first evaluation, the last of each CPU stretch, and
+    the end of every GPU run."""
     kinds = [
         "gpu" if k and r.get("gpu_seconds", 0) > curve[k - 1].get("gpu_seconds", 0) else "cpu"
         for k, r in enumerate(curve)
     ]
-    first = kinds.index("gpu") if "gpu" in kinds else len(curve)
-    rows = curve[:first:8]
+    rows = curve[:1]
     for k in range(len(curve)):
         last = k + 1 == len(curve) or kinds[k + 1] != kinds[k]
         if (last or kinds[k] == "gpu") and curve[k] not in rows:
@@ -102,20 +101,35 @@ def write_card(out: Path, info: dict[str, Any], weights: dict[str, float]) -> No
         f"| {CORPORA[file][0]} (`{file}`) | {weight} | {CORPORA[file][1]} |"
         for file, weight in weights.items()
     )
-    extra = sorted({e for run in info.get("extra_runs", []) for e in run["extra"]})
-    extra_note = (
-        " GPU runs mixed in more copies of " + ", ".join(f"`{e}`" for e in extra) + "."
-        if extra
-        else ""
+    extra_note = "".join(
+        f" A {'CPU' if r.get('cpu') else 'GPU'} run of {r['tokens'] / 1e6:,.1f} M target tokens added "
+        + ", ".join(
+            f"{copies} more {'copy' if copies == '1' else 'copies'} of `{name}`"
+            for name, _, copies in (e.partition("=") for e in r["extra"])
+        )
+        + "."
+        for r in info.get("extra_runs", [])
     )
+    prepared = ""
+    if (out / "source_prepare.json").is_file() and info.get("split_from_tokens") is not None:
+        prepared += (
+            "\nSources are read with a space after French elisions and opening quotes "
+            "(`mt.translate.split_elisions`,\ndeclared in `source_prepare.json`), from "
+            f"{info['split_from_tokens'] / 1e6:,.1f} M target tokens of training on."
+        )
+    if info.get("split_targets_from_tokens") is not None:
+        prepared += (
+            " The English is written with\na space after an opening quote or bracket "
+            "(`mt.translate.split_open_marks`), from "
+            f"{info['split_targets_from_tokens'] / 1e6:,.1f} M\ntarget tokens on; the translator "
+            "joins it back (`mt.translate.join_open_quotes`)."
+        )
     text = f"""{front_matter([])}
 # fr-en-small
 
-A small MarianMT model that translates French into English, trained from scratch for `mt` on
-public parallel data and shipped inside the package, so that `mt` translates offline with no
-download. It loads like an OPUS-MT model (`MarianMTModel` / `MarianTokenizer.from_pretrained`).
-Where network exists, `Helsinki-NLP/opus-mt-fr-en` translates better
-(`mt models pull Helsinki-NLP/opus-mt-fr-en`).
+A small MarianMT model, French into English, trained from scratch for `mt` and shipped inside it
+so that `mt` translates offline; it loads like OPUS-MT (`MarianMTModel.from_pretrained`). Where
+network exists, `Helsinki-NLP/opus-mt-fr-en` translates better.
 
 ## Intended use
 
@@ -152,12 +166,8 @@ Because of the Multi30k and WMT terms, treat this model as research / non-commer
 
 ## Architecture
 
-Transformer encoder-decoder: {cfg["encoder_layers"]} encoder and {cfg["decoder_layers"]} decoder layers, d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads,
-FFN {cfg["encoder_ffn_dim"]}, swish; shared and tied embeddings; a joint SentencePiece unigram vocabulary of
-{cfg["vocab_size"]} entries (`<pad>` last, as in OPUS-MT); sinusoidal positions; {size_mb:.0f} MB on disk.
-Sources are read with a space after French elisions and opening quotes (`source_prepare.json`);
-the English is written with a space after an opening quote or bracket, which the translator joins
-back.
+Transformer encoder-decoder: {cfg["encoder_layers"]} + {cfg["decoder_layers"]} layers, d_model {cfg["d_model"]}, {cfg["encoder_attention_heads"]} heads, FFN {cfg["encoder_ffn_dim"]}, swish; tied
+embeddings; a joint SentencePiece vocabulary of {cfg["vocab_size"]} (`<pad>` last, as in OPUS-MT); {size_mb:.0f} MB.{prepared}
 
 ## Training
 
@@ -167,8 +177,7 @@ Compute: {info["train_seconds"] / 3600:.2f} hours on two CPU cores (4,000-token 
 and {info.get("gpu_seconds", 0) / 60:.0f} minutes on one NVIDIA H100 (32,000-token batches, `scripts/train_gpu.py`):
 {info["steps"]:,} steps, {info["target_tokens"] / 1e6:,.1f} M target tokens. Selected: `{info["selected"]}` ({", ".join(info["averaged_checkpoints"])}).
 
-Learning curve (greedy BLEU / chrF on the first 300–500 lines of newstest2013, which choose
-between checkpoints only; the full curve is in `training.json`):
+Learning curve: greedy BLEU / chrF on the first 300–500 lines of newstest2013 (`training.json`):
 
 | step | target tokens | CPU hours | GPU minutes | BLEU | chrF |
 |---:|---:|---:|---:|---:|---:|
@@ -181,9 +190,8 @@ between checkpoints only; the full curve is in `training.json`):
   of leaving, and `désosser` (here: to take apart) comes out as "disappoint". The training data
   pairs `désoss…` with meat in 53 of its 58 pairs and with the sample's sense in 2
   (`python eval/data_gaps.py` in the `mt` repository).
-- Single words and headlines need the translator's full stop and capital (`mt` adds them).
-- A word the model cannot translate may be copied in French; `mt` replaces those its word table
-  knows and flags the rest.
+- Single words need a full stop and a capital to read (`mt` adds them); a word the model cannot
+  translate may come out in French (`mt` replaces those its word table knows, and flags the rest).
 
 ## How to reproduce
 
@@ -191,13 +199,11 @@ between checkpoints only; the full curve is in `training.json`):
 python scripts/train_marian.py prepare --vocab-from mt/models/fr-en-small
 python scripts/train_marian.py train --init-from mt/models/fr-en-small --hours 0.5
 python scripts/train_marian.py export
-python eval/bleu.py --card --beam 4 --threads 1 newstest2013 newsdiscusstest2015 ntrex128 \
-    tico19-test ud-pud multi30k-test2016
+python eval/bleu.py --card --beam 4 --threads 1 newstest2013 newsdiscusstest2015 ntrex128 tico19-test ud-pud multi30k-test2016
 python eval/quality.py --fit --write newstest2013
 ```
 
-GPU runs: `scripts/train_gpu.py pack`, `run` and `unpack` (the `mt` documentation, "Models and
-training").
+GPU runs go through `scripts/train_gpu.py pack`, `run` and `unpack` (`mt`'s "Models and training").
 
 {EVALUATION}
 
@@ -264,8 +270,8 @@ def _comparison(results: list[dict[str, Any]]) -> str:
     for model, scores in OTHER_MODELS.items():
         rows.append(f"| {model} (published) | " + " | ".join(str(scores[s]) for s in sets) + " |")
     return (
-        "### Beside other models\n\nBLEU; opus-mt-fr-en as its model card reports it, Bergamot's "
-        "tiny fr-en student\nas Mozilla's evaluation of Firefox Translations reports it.\n\n"
+        "### Beside other models\n\nBLEU; the others as published (opus-mt-fr-en's card, "
+        "Mozilla's Firefox Translations evaluation).\n\n"
         f"| model | {' | '.join(sets)} |\n|---|{'---:|' * len(sets)}\n" + "\n".join(rows) + "\n"
     )
 

@@ -1,4 +1,4 @@
-"""Screenshot the dashboard for the README: process the sample article, serve, capture.
+"""Screenshot the dashboard for the docs: process the sample article twice, serve, capture.
 
 python scripts/screenshot_dashboard.py [--model M] [--out docs/dashboard.png]
 """
@@ -19,18 +19,18 @@ def main() -> None:
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
 
-    from mt.pipeline import run_document
+    from mt.options import Options
     from mt.server import create_app, serve_in_background
+    from mt.service import Service
     from mt.store import Store
-    from mt.translate import Translator
 
     db = Path(tempfile.mkdtemp()) / "results.db"
     store = Store(db)
-    tr = Translator(args.model, beam=4)
     text = (ROOT / "examples" / "sky-news-2022-11-nato-fr.txt").read_text(encoding="utf-8")
     for repair in (False, True):
-        doc = run_document(text, tr, name="sky-news-2022-11-nato-fr.txt", repair_source=repair)
-        store.add_result(store.new_run({"repair": repair}), doc)
+        service = Service(Options(model=args.model, repair=repair))
+        doc = service.process(text, name="sky-news-2022-11-nato-fr.txt")
+        store.add_result(store.new_run(service.run_settings(references=False)), doc)
     with serve_in_background(create_app(db)) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path="/usr/bin/chromium",

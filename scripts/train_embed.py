@@ -67,7 +67,7 @@ def pad(seqs: list[list[int]], pad_id: int, multiple: int = 8) -> tuple[Any, Any
 
 
 def mean_pool(encoder: Any, ids: Any, mask: Any) -> Any:
-    """The mean of the token states (the vector ``mt.embed`` computes)."""
+    """The mean of the token states (the vector ``mt.align.embed`` computes)."""
     h = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
     m = mask.unsqueeze(-1).to(h.dtype)
     return (h * m).sum(1) / m.sum(1)
@@ -381,7 +381,7 @@ does not list it. Written by `python scripts/train_embed.py export`.
   {params / 1e6:.1f} M parameters, stored in fp16 and loaded as fp32.
 - French and English go through the same encoder. French is prepared as for the translation
   model (`source_prepare.json`); both sides are normalised (`mt.translate.normalise`).
-- A sentence's vector is the mean of its token states (eos included). `mt.embed.Embedder.vectors`
+- A sentence's vector is the mean of its token states (eos included). `mt.align.embed.Embedder.vectors`
   returns the *sum* instead, so that the sum of a run of rows is, up to its length, the vector of
   those sentences read as one; the aligner normalises.
 

@@ -9,8 +9,8 @@ The GPU machine sees only the working tree (at most 64 MiB travels) and gives ba
                                                         # write a checkpoint into runs/<name>/
 
 then ``python scripts/train_marian.py export --average 1`` ships it. ``run`` imports nothing from
-the ``mt`` package (its text-processing dependencies are not installed there; only
-``mt/marian_files.py`` is read, by path, so it must travel) and writes its weights to ``--out``
+the ``mt`` package (its text-processing dependencies are not installed there; what it needs
+is in ``scripts/``) and writes its weights to ``--out``
 every ``--save-minutes``, so a run cut off by the machine's time limit still returns its latest
 weights. A later call goes on from them: copy the returned weights and ``run.json`` into a folder
 of the next pack (made with ``--no-init`` where its text needs the room) and pass

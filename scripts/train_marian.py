@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from marian_files import train_sentencepiece  # noqa: E402
 from marian_recipe import (  # noqa: E402
     collate,
     greedy_bleu,
@@ -46,7 +47,6 @@ from marian_recipe import (  # noqa: E402
 )
 from model_card import write_card  # noqa: E402
 
-from mt.marian_files import train_sentencepiece  # noqa: E402
 from mt.translate import (  # noqa: E402
     SOURCE_PREPARE_FILE,
     join_open_quotes,
@@ -489,8 +489,7 @@ def checkpoint(model, sp, state, log, args, save) -> None:  # type: ignore[no-un
 def export(args: argparse.Namespace) -> None:
     import sentencepiece as spm
     import torch
-
-    from mt.marian_files import write_tokenizer_files
+    from marian_files import write_tokenizer_files
 
     run = RUNS / args.name
     sp = spm.SentencePieceProcessor(model_file=str(RUNS / "data" / "spm.model"))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+# training-only helpers (building Marian models and their vocabularies) live with the scripts
+sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SAMPLE = EXAMPLES / "sky-news-2022-11-nato-fr.txt"
 
@@ -15,8 +18,7 @@ SAMPLE = EXAMPLES / "sky-news-2022-11-nato-fr.txt"
 def build_tiny_model(out: Path, *, seed: int = 0) -> Path:
     """Random-weight Marian model + SentencePiece model trained on fixture text, saved to ``out``."""
     import torch
-
-    from mt.marian_files import new_marian_model, train_sentencepiece, write_tokenizer_files
+    from marian_files import new_marian_model, train_sentencepiece, write_tokenizer_files
 
     out.mkdir(parents=True, exist_ok=True)
     text = out / "spm-train.txt"

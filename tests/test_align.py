@@ -58,22 +58,23 @@ def test_edge_cases() -> None:
 
 def test_the_search_stays_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     align_module = importlib.import_module("mt.align")  # mt.align is also the function
+    band = importlib.import_module("mt.align.band")
     pairs = [
         row.split("\t") for row in (DATA / "fixture.fr-en.tsv").read_text("utf-8").splitlines()
     ]
     fr = [f for f, _ in pairs]
     en = [e for _, e in pairs]
     searches = []
-    real = align_module._align_units
+    real = align_module.align_units
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         searches.append(args[3])  # the band: None is the automatic one
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(align_module, "_align_units", counted)
+    monkeypatch.setattr(align_module, "align_units", counted)
     # length only: no anchor pins the path, so one stretch spans both texts
     for n, m, budget in ((200, 60, 4_000), (5, 200, 100)):
-        monkeypatch.setattr(align_module, "CELL_BUDGET", budget)
+        monkeypatch.setattr(band, "CELL_BUDGET", budget)
         searches.clear()
         links = mt.align(fr[:n], en[:m], clauses=False, lexical_weight=0.0)
         assert covers(links, n, m)
@@ -81,9 +82,9 @@ def test_the_search_stays_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> 
         # either way the path got through and no wider search followed
         assert searches == [None]
 
-    monkeypatch.setattr(align_module, "CELL_BUDGET", 4_000)
-    within = align_module._within_budget
-    assert align_module._passable(10, 10) == 1 and align_module._passable(200, 60_000) == 149
+    monkeypatch.setattr(band, "CELL_BUDGET", 4_000)
+    within = band.within_budget
+    assert band.passable(10, 10) == 1 and band.passable(200, 60_000) == 149
     assert within([20, 40], [(10, 10)] * 2) == [20, 40]  # within the budget: unchanged
     capped = within([20, 400, 300], [(10, 10)] * 3)  # only the widest are narrowed
     assert capped == [20, capped[1], capped[1]] and 15 <= capped[1] < 300

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mt.segment import segment
+from mt.text.segment import segment
 
 from .conftest import DATA, biased_model
 from .test_cli import run, run_with_terminal_stderr

@@ -149,21 +149,19 @@ def test_an_output_path_blocked_by_a_file_is_one_line_exit_2(
 def test_bundled_default_missing_says_how_to_get_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mt.models
+    from mt.translate import models
 
-    monkeypatch.setattr(mt.models, "BUNDLED_DIR", tmp_path / "no-models")
+    monkeypatch.setattr(models, "BUNDLED_DIR", tmp_path / "no-models")
     monkeypatch.delenv("MT_MODEL", raising=False)
     with pytest.raises(
-        mt.models.ModelNotFoundError, match="mt models pull Helsinki-NLP/opus-mt-fr-en"
+        models.ModelNotFoundError, match="mt models pull Helsinki-NLP/opus-mt-fr-en"
     ):
-        mt.models.resolve(None)
-    assert mt.models.list_models() == [] or all(
-        i.source != "bundled" for i in mt.models.list_models()
-    )
+        models.resolve(None)
+    assert models.list_models() == [] or all(i.source != "bundled" for i in models.list_models())
 
 
 def test_bundled_model_is_the_default() -> None:
-    from mt.models import BUNDLED_DIR, resolve
+    from mt.translate.models import BUNDLED_DIR, resolve
 
     assert resolve(None) == BUNDLED_DIR / "fr-en-small"
     res = run("models", "list", env={"MT_MODEL": ""})

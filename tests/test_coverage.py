@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mt.coverage import coverage
-from mt.invented import invented
 from mt.pipeline import DocumentResult, SentenceResult, summarise
 from mt.report import html_report
 from mt.score import Calibration, score_sentence, source_marks, translation_marks
+from mt.score.coverage import coverage
+from mt.score.invented import invented
 
 SOURCE = "Les troupes ont quitté la ville sous le feu des forces ukrainiennes."
 FULL = "The troops left the city under fire from Ukrainian forces."

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import mt
-from mt.embed import Embedder, bundled_embedder, is_embedder_dir
-from mt.models import is_marian_dir
+from mt.align.embed import Embedder, bundled_embedder, is_embedder_dir
+from mt.translate.models import is_marian_dir
 
 from .conftest import SAMPLE
 from .test_align import INSERTED_EN, INVENTED_FR, covers

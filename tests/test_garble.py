@@ -158,17 +158,17 @@ def test_one_megabyte_line_is_linear() -> None:
 
 
 def test_a_huge_token_is_not_split_or_cached() -> None:
-    import mt.lexicon
+    import mt.text.lexicon
 
     flagged = [f.type for r in check("Ils ont quitté Khersonsous le feu.") for f in r.flags]
     assert "merged_token" in flagged
     long = "Khersonsous" + "x" * 45  # longer than any two words glued together
     assert "merged_token" not in [f.type for r in check(f"Ils ont quitté {long}.") for f in r.flags]
     # trying every split of a very long token would cache every prefix and suffix
-    before = mt.lexicon._zipf.cache_info().currsize
+    before = mt.text.lexicon._zipf.cache_info().currsize
     [report] = check("a" * 20_000)
     assert report.end == 20_000
-    assert mt.lexicon._zipf.cache_info().currsize - before < 10
+    assert mt.text.lexicon._zipf.cache_info().currsize - before < 10
 
 
 def test_check_cli_jsonl_and_text() -> None:
@@ -218,7 +218,7 @@ def test_translate_with_repair_keeps_metadata(tiny_model) -> None:  # type: igno
 
 
 def test_word_order_from_the_bigram_model() -> None:
-    from mt import lm
+    from mt.text import lm
 
     assert lm.available()
     words = "il est tôt trop pour tirer des conclusions".split()

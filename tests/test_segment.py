@@ -1,4 +1,4 @@
-from mt.segment import segment, segment_lines, split_metadata, split_sentences
+from mt.text.segment import segment, segment_lines, split_metadata, split_sentences
 
 from .conftest import SAMPLE
 

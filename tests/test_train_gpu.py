@@ -188,7 +188,7 @@ def test_prepare_refuses_a_vocabulary_folder_without_one(tmp_path: Path) -> None
 def test_embed_run_trains_and_exports_an_encoder(tiny_model: Path, tmp_path: Path) -> None:
     import numpy as np
 
-    from mt.embed import Embedder
+    from mt.align.embed import Embedder
 
     _tiny_pack(tiny_model, tmp_path / "pack")
     out, folder = tmp_path / "out", tmp_path / "encoder"

@@ -145,12 +145,12 @@ def test_ct2_backend_converts_once_and_translates(tiny_model: Path, tmp_path: Pa
 def test_ct2_read_only_model_uses_cache_dir(
     tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mt.backends
+    from mt.translate.backends import ct2
 
     model = tmp_path / "ro-model"
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("ct2-*"))
     # tests run as root, who may write anywhere: make the model directory look read-only
-    monkeypatch.setattr(mt.backends.os, "access", lambda path, mode: Path(path) != model)
+    monkeypatch.setattr(ct2.os, "access", lambda path, mode: Path(path) != model)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert Translator(model, backend="ct2").translate("Bonjour.")
     assert not (model / "ct2-int8").exists()
@@ -180,7 +180,8 @@ def test_ct2_and_torch_score_alike(tiny_model: Path, tmp_path: Path) -> None:
     # the <pad> (start) row at zero so that both backends see the same first decoder input.
     from transformers import MarianMTModel, MarianTokenizer
 
-    from mt.backends import CT2Backend, TorchBackend
+    from mt.translate.backends.ct2 import CT2Backend
+    from mt.translate.backends.torch import TorchBackend
 
     loaded = MarianMTModel.from_pretrained(tiny_model)
     assert not loaded.get_input_embeddings().weight[loaded.config.pad_token_id].any()
@@ -198,7 +199,7 @@ def test_ct2_and_torch_score_alike(tiny_model: Path, tmp_path: Path) -> None:
 def test_ct2_reuses_the_decoding_score_only_when_it_is_the_forced_one(
     tiny_model: Path, tmp_path: Path
 ) -> None:
-    from mt.backends import CT2Backend
+    from mt.translate.backends.ct2 import CT2Backend
 
     # a slight eos preference: outputs end at once, with a log-probability far from zero
     ending = biased_model(tiny_model, tmp_path / "ending", "</s>", bias=0.7)

@@ -5,7 +5,7 @@ import pytest
 
 from mt.score import score_sentence
 from mt.translate import Translator
-from mt.untranslated import find, fix
+from mt.translate.untranslated import find, fix
 
 from .conftest import biased_model
 from .test_cli import run

@@ -1,0 +1,233 @@
+"""Commands that run the pipeline into a store: run, serve, batch, jobs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mt.cli.app import (
+    BackendOpt,
+    BeamOpt,
+    FixOpt,
+    ModelOpt,
+    ThreadsOpt,
+    VmapOpt,
+    app,
+    decoding_options,
+    jobs_app,
+    pipeline_service,
+)
+from mt.io import make_dir, read_text, write_text
+from mt.options import Options
+from mt.translate.backends import DEFAULT_BACKEND
+
+if TYPE_CHECKING:
+    from mt.batch import BatchReport
+    from mt.store import Store
+
+
+@app.command("run")
+def run_(
+    articles: Annotated[list[str], typer.Argument(help="French articles (text files).")],
+    reference: Annotated[
+        list[str] | None,
+        typer.Option("--reference", "-r", help="English reference, one per article, in order."),
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair the French before translating.")
+    ] = False,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Folder for per-document JSON and HTML.")
+    ] = None,
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
+    model: ModelOpt = None,
+    beam: BeamOpt = 4,
+    threads: ThreadsOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
+) -> None:
+    """Check, (repair,) translate, align and score articles; store and report the results."""
+    from pathlib import Path
+
+    from mt.errors import InputError
+    from mt.report import html_report
+    from mt.store import Store
+
+    if reference and len(reference) != len(articles):
+        raise InputError(f"{len(articles)} articles but {len(reference)} --reference files")
+    texts = [read_text(a) for a in articles]  # read everything first: fail before any work
+    refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
+    out_dir = make_dir(Path(out), "output folder") if out else None  # before a run is opened
+    store = Store(db)
+    service = pipeline_service(
+        decoding_options(model, backend, beam, threads, vmap, fix_untranslated, repair=repair)
+    )
+    # loads the model: a missing model or a malformed quality.json stops here, not per article
+    run_id = store.new_run(service.run_settings(references=bool(reference)))
+    failed = 0
+    for path, text, ref in zip(articles, texts, refs, strict=True):
+        name = Path(path).name
+        if not text.strip():
+            store.add_failure(run_id, name, "empty document")
+            typer.echo(f"{name}: empty, recorded as failed", err=True)
+            failed += 1
+            continue
+        doc = service.process(text, name=name, reference=ref)
+        record = doc.to_dict()
+        doc_id = store.add_result(run_id, doc)
+        if out_dir:
+            stem = Path(path).stem
+            write_text(out_dir / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=1))
+            write_text(out_dir / f"{stem}.html", html_report(record))
+        s = doc.summary
+        typer.echo(
+            f"{name}: document {doc_id}, {s['sentences']} sentences, {s['flagged']} flagged, "
+            f"mean quality {s['mean_quality']}"
+        )
+    if failed:
+        # the other articles are done and stored; scripts still learn that one was not
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    db: Annotated[str, typer.Option("--db", help="SQLite results database.")] = "results.db",
+    model: ModelOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    beam: BeamOpt = 4,
+) -> None:
+    """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
+    import uvicorn
+
+    from mt.server import create_app
+
+    options = Options(model=model, backend=backend, beam=beam)
+    uvicorn.run(create_app(db, options=options), host=host, port=port)
+
+
+@app.command()
+def batch(
+    input: Annotated[
+        str, typer.Argument(help="Folder of .txt files, or JSONL of {id, text, reference}.")
+    ],
+    out: Annotated[
+        str, typer.Option("--out", help="SQLite results database (created or resumed).")
+    ],
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or ray (Ray Data actors).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster; default: start a local Ray.")
+    ] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    beam: BeamOpt = 4,
+    threads: ThreadsOpt = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair the French before translating.")
+    ] = False,
+) -> None:
+    """Run the pipeline over many documents; resumable, each document committed exactly once."""
+    from mt.batch import run_batch
+
+    options = Options(model=model, backend=backend, beam=beam, threads=threads, repair=repair)
+    with _batch_progress() as on_progress:
+        report = run_batch(
+            input, out, options, workers=workers, on_progress=on_progress, engine=engine,
+            ray_address=ray_address,
+        )  # fmt: skip
+    typer.echo(
+        f"{report.done} done, {report.failed} failed, {report.skipped} already done earlier; "
+        f"{report.sentences} sentences in {report.seconds:.1f} s"
+    )
+    if report.failed:  # committed as failed with the reason; a re-run skips them
+        typer.echo(f"the failed documents and why: mt jobs failed --db {out}", err=True)
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _batch_progress() -> Iterator[Callable[[BatchReport], None]]:
+    """A Rich display (documents, sentences/s, ETA) on a terminal; log lines otherwise."""
+    from mt.batch import log_progress
+
+    if not sys.stderr.isatty():
+        yield log_progress
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("documents", total=None, rate="")
+
+        def update(report: BatchReport) -> None:
+            rate = report.sentences / report.seconds if report.seconds else 0.0
+            bar.update(
+                task,
+                total=report.total,
+                completed=report.done + report.failed + report.skipped,
+                rate=f"{rate:.1f} sent/s, {report.failed} failed",
+            )
+
+        yield update
+
+
+ResultsDbOpt = Annotated[str, typer.Option("--db", help="SQLite results database.")]
+ResultsFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json.")]
+
+
+@jobs_app.command("stats")
+def jobs_stats(db: ResultsDbOpt, format: ResultsFormatOpt = "text") -> None:
+    """Counts of documents (done, failed), sentences, cache use and flagged sentences."""
+    stats = _results(db, format).stats()
+    if format == "json":
+        typer.echo(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            typer.echo(f"{key}\t{value}")
+
+
+@jobs_app.command("failed")
+def jobs_failed(db: ResultsDbOpt, format: ResultsFormatOpt = "text") -> None:
+    """The documents committed as failed, with the reason: a name and a reason per line."""
+    failures = _results(db, format).failures()
+    if format == "json":
+        typer.echo(json.dumps(failures, ensure_ascii=False))
+    else:
+        for f in failures:  # one line each, whatever the reason's text holds
+            typer.echo(f"{f['name']}\t{' '.join(str(f['error']).split())}")
+
+
+def _results(db: str, format: str) -> Store:
+    """The results database ``db``, which must exist, once ``format`` is known to be valid."""
+    from pathlib import Path
+
+    from mt.errors import InputError
+    from mt.store import Store
+
+    if format not in ("text", "json"):
+        raise InputError(f"unknown format '{format}' (text or json)")
+    if not Path(db).is_file():
+        raise InputError(f"no such database: {db}")
+    return Store(db)

@@ -1,0 +1,204 @@
+"""Commands over text: translate, check, align, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mt.cli.app import (
+    BackendOpt,
+    BeamOpt,
+    FixOpt,
+    Format,
+    FormatOpt,
+    InputArg,
+    ModelOpt,
+    SegmentedOpt,
+    ThreadsOpt,
+    VmapOpt,
+    app,
+    decoding_options,
+    pipeline_service,
+    progress_bar,
+)
+from mt.io import read_text
+from mt.options import Options
+from mt.translate.backends import DEFAULT_BACKEND
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def translate(
+    input: InputArg = None,
+    model: ModelOpt = None,
+    beam: BeamOpt = 4,
+    threads: ThreadsOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
+    format: FormatOpt = Format.text,
+    segmented: SegmentedOpt = False,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Repair garbled French (see 'mt check') first.")
+    ] = False,
+) -> None:
+    """Translate French text (a file or standard input) into English."""
+    from mt.text.segment import segment, segment_lines
+
+    text = read_text(input)
+    if not text.strip():
+        return
+    service = pipeline_service(
+        decoding_options(model, backend, beam, threads, vmap, fix_untranslated, repair=repair)
+    )
+    metadata = None
+    if repair:
+        fixed = service.repair(text)
+        text, metadata = fixed.text, fixed.metadata
+    units = len(segment_lines(text)) if segmented else len(segment(text).sentences)
+    with progress_bar(units) as advance:
+        [doc] = service.translate([text], segmented=segmented, progress=advance)  # type: ignore[arg-type]
+    if format is Format.jsonl:
+        for rec in doc.sentences:
+            sys.stdout.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+    elif metadata:
+        # the metadata moved out by the repair goes back in front of the prose, untranslated
+        body = doc.text.lstrip()
+        sys.stdout.write(doc.text[: len(doc.text) - len(body)] + f"{metadata} {body}")
+    else:
+        sys.stdout.write(doc.text)
+
+
+@app.command()
+def check(
+    input: InputArg = None,
+    format: FormatOpt = Format.text,
+    segmented: SegmentedOpt = False,
+    repair: Annotated[bool, typer.Option("--repair", help="Apply high-confidence fixes.")] = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Also score each sentence with this translation model."),
+    ] = None,
+) -> None:
+    """Find garbled spans in French text: where, what kind, why, and a suggested fix."""
+    from mt.report import format_change, format_report
+
+    text = read_text(input)
+    # the model scores sentences only; one beam is enough for that
+    service = pipeline_service(Options(model=model, beam=1))
+    if repair:
+        fixed = service.repair(text)
+        if format is Format.jsonl:
+            row = {
+                "text": fixed.text,
+                "metadata": fixed.metadata,
+                "changes": [asdict(c) for c in fixed.changes],
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(fixed.text)
+            for change in fixed.changes:
+                typer.echo(format_change(change), err=True)
+        return
+    if not text.strip():
+        return
+    reports = service.check(text, segmented=segmented, score=model is not None)
+    for rep in reports:
+        if format is Format.jsonl:
+            sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(format_report(rep, color=sys.stdout.isatty()))
+
+
+@app.command("align")
+def align_(
+    fr_file: Annotated[str, typer.Argument(help="French text file.")],
+    en_file: Annotated[str, typer.Argument(help="English text file.")],
+    segmented: Annotated[
+        bool, typer.Option("--segmented", help="Files hold one sentence per line already.")
+    ] = False,
+    score: Annotated[
+        bool,
+        typer.Option(
+            "--score",
+            help="Let the translation model place sentences the aligner leaves unmatched.",
+        ),
+    ] = False,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed/--no-embed",
+            help="Compare sentences by the bundled sentence encoder's vectors (when installed).",
+        ),
+    ] = True,
+    embedder: Annotated[
+        str | None,
+        typer.Option("--embedder", help="Sentence encoder folder (default: the bundled one)."),
+    ] = None,
+    sentences: Annotated[
+        bool,
+        typer.Option(
+            "--sentences",
+            help="Align whole sentences; by default clauses are aligned (a bead may then end "
+            "inside a sentence) and the sentences they link are joined.",
+        ),
+    ] = False,
+    model: ModelOpt = None,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Align French and English sentences (n-to-m links), printed as \\[fr]:\\[en]:score."""
+    from mt.text.segment import segment, segment_lines
+
+    sides = []
+    for path in (fr_file, en_file):
+        text = read_text(path)
+        if segmented:
+            sides.append([line for line in segment_lines(text) if line.strip()])
+        else:
+            sides.append([s.text for s in segment(text).sentences])
+    fr, en = sides
+    service = pipeline_service(Options(model=model, beam=1, embed=embed, embedder=embedder))
+    for link in service.align(fr, en, clauses=not sentences, score=score):
+        if format is Format.jsonl:
+            row = {
+                "fr": link.fr,
+                "en": link.en,
+                "score": link.score,
+                "fr_text": " ".join(fr[i] for i in link.fr),
+                "en_text": " ".join(en[j] for j in link.en),
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(f"{link.gold_format()}:{link.score}\n")
+
+
+@app.command("eval")
+def eval_(
+    sets: Annotated[
+        list[str], typer.Argument(help="Set names in the eval folder, or X for X.fr/X.en.")
+    ],
+    model: ModelOpt = None,
+    beam: BeamOpt = 4,
+    threads: ThreadsOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    vmap: VmapOpt = True,
+    fix_untranslated: FixOpt = True,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N lines only.")] = None,
+) -> None:
+    """BLEU and chrF (sacrebleu) on line-aligned French/English files."""
+    from mt.evaluate import evaluate
+
+    options = decoding_options(model, backend, beam, threads, vmap, fix_untranslated)
+    tr = pipeline_service(options).translator
+    for name in sets:
+        r = evaluate(tr, name, limit=limit)
+        typer.echo(
+            f"{r.name}\tlines {r.sentences}\tBLEU {r.bleu}\tchrF {r.chrf}\t"
+            f"{r.sentences_per_second:.1f} sent/s\t{r.bleu_signature}"
+        )

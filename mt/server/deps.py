@@ -1,0 +1,41 @@
+"""What a route needs, from the application's state: FastAPI dependencies."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from mt.server.jobs import Jobs
+from mt.server.schemas import Limits
+from mt.service import Service
+from mt.store import Store
+from mt.text.segment import segment, segment_lines
+
+
+@dataclass
+class State:
+    """One server's service, store, jobs and limits."""
+
+    service: Service
+    store: Store
+    store_lock: threading.Lock
+    jobs: Jobs
+    limits: Limits
+
+
+def state(request: Request) -> State:
+    """The application's :class:`State`."""
+    found: State = request.app.state.mt
+    return found
+
+
+def enforce(limits: Limits, texts: list[str], segmented: bool = False) -> None:
+    """413 when ``texts`` hold more sentences than one request may."""
+    if segmented:
+        n = sum(len(segment_lines(t)) for t in texts)
+    else:
+        n = sum(len(segment(t).sentences) for t in texts)
+    if n > limits.max_sentences:
+        raise HTTPException(413, f"{n} sentences; the limit is {limits.max_sentences} per request")

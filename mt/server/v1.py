@@ -1,0 +1,103 @@
+"""The ``/v1`` API: translate, check, align, background jobs and stored results."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+
+from mt.score import source_marks, translation_marks
+from mt.server.deps import State, enforce, state
+from mt.server.schemas import (
+    AlignIn,
+    AlignOut,
+    CheckIn,
+    CheckOut,
+    DocumentDetail,
+    DocumentOut,
+    HealthOut,
+    JobAccepted,
+    JobIn,
+    JobOut,
+    StoredSentence,
+    TranslateIn,
+    TranslateOut,
+)
+from mt.text.segment import segment
+
+router = APIRouter(prefix="/v1")
+App = Annotated[State, Depends(state)]
+
+
+@router.get("/health", response_model=HealthOut)
+def health(app: App) -> HealthOut:
+    loaded = app.service.loaded_model()
+    with app.store_lock:
+        n = app.store.document_count()
+    return HealthOut(status="ok", model=str(loaded) if loaded else None, documents=n)
+
+
+@router.post("/translate", response_model=TranslateOut, response_model_exclude_none=True)
+def translate(body: TranslateIn, app: App) -> TranslateOut:
+    texts = [body.text] if isinstance(body.text, str) else body.text
+    enforce(app.limits, texts, body.segmented)
+    docs = app.service.translate(texts, segmented=body.segmented)
+    out = (
+        TranslateOut(translation=docs[0].text)
+        if isinstance(body.text, str)
+        else TranslateOut(translations=[d.text for d in docs])
+    )
+    if body.details:
+        out.sentences = [d.sentences for d in docs]
+    return out
+
+
+@router.post("/check", response_model=CheckOut)
+def check(body: CheckIn, app: App) -> CheckOut:
+    enforce(app.limits, [body.text], body.segmented)
+    return CheckOut(sentences=app.service.check(body.text, segmented=body.segmented))
+
+
+@router.post("/align", response_model=AlignOut)
+def align(body: AlignIn, app: App) -> AlignOut:
+    fr, en = (
+        [s.text for s in segment(x).sentences] if isinstance(x, str) else x
+        for x in (body.fr, body.en)
+    )
+    if max(len(fr), len(en)) > app.limits.max_sentences:
+        raise HTTPException(413, f"more than {app.limits.max_sentences} sentences on one side")
+    return AlignOut(links=app.service.align(fr, en, clauses=body.clauses))
+
+
+@router.post("/jobs", status_code=202, response_model=JobAccepted)
+def create_job(body: JobIn, app: App) -> JobAccepted:
+    enforce(app.limits, [d.text for d in body.documents])
+    return JobAccepted(job_id=app.jobs.submit(body))
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, response_model_exclude_none=True)
+def get_job(job_id: str, app: App) -> JobOut:
+    job = app.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return JobOut(**job)
+
+
+@router.get("/documents", response_model=list[DocumentOut])
+def list_documents(app: App) -> list[DocumentOut]:
+    with app.store_lock:
+        return [DocumentOut(**d) for d in app.store.documents()]
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentDetail)
+def get_document(doc_id: int, app: App) -> DocumentDetail:
+    with app.store_lock:
+        doc = app.store.document(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no document {doc_id}")
+        sentences = app.store.sentences(doc_id)
+    for sent in sentences:
+        # derived from what is stored, so runs made before these fields have them too
+        sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
+        sent["source_flags"] = source_marks(sent["source"], sent["translation"], sent["repaired"])
+    return DocumentDetail(**doc, sentences=[StoredSentence(**s) for s in sentences])

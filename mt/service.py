@@ -1,0 +1,248 @@
+"""The pipeline service: what the CLI, the server and batch jobs all run.
+
+A :class:`Service` holds one :class:`~mt.options.Options` and runs every stage with it:
+translate, check, repair, align, and :meth:`Service.process` — the one document loop (check →
+repair → translate → align to a reference → score). Models are loaded once per process, on
+first use, and shared by every service and thread that asks for the same ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, overload
+
+from mt.align import align
+from mt.align.embed import BUNDLED_EMBEDDER, Embedder, is_embedder_dir
+from mt.errors import InputError
+from mt.garble import check, repair, translation_scorer
+from mt.options import Options
+from mt.pipeline import run_document
+from mt.records import DocumentResult, DocumentTranslation, Link, Repair, SentenceReport
+from mt.score import Calibration, load_calibration
+from mt.translate import ProgressFn, SegmentCache, Translator
+from mt.translate.models import resolve
+
+# the process's models: one Translator per model and decoding options, one encoder per folder
+_TRANSLATORS: dict[tuple[Any, ...], Translator] = {}
+_EMBEDDERS: dict[tuple[str, int | None], Embedder] = {}
+_LOCK = threading.Lock()
+
+
+def _translator_key(options: Options) -> tuple[Any, ...]:
+    return (
+        str(resolve(options.model)),
+        options.backend,
+        options.beam,
+        options.threads,
+        options.vmap,
+        options.fix_untranslated,
+        options.add_stop,
+        options.capitalise,
+    )
+
+
+def load_translator(options: Options) -> Translator:
+    """The process's :class:`Translator` for ``options`` (loaded on first use)."""
+    key = _translator_key(options)
+    with _LOCK:
+        if key not in _TRANSLATORS:
+            _TRANSLATORS[key] = Translator(
+                options.model,
+                beam=options.beam,
+                threads=options.threads,
+                backend=options.backend,
+                vmap=options.vmap,
+                fix_untranslated=options.fix_untranslated,
+                add_stop=options.add_stop,
+                capitalise=options.capitalise,
+            )
+        return _TRANSLATORS[key]
+
+
+def embedder_path(options: Options) -> Path | None:
+    """The sentence encoder ``options`` ask for: their folder, the bundled one when installed,
+    or None (vectors off, or no encoder installed)."""
+    if options.embedder is not None:
+        return Path(options.embedder)
+    if options.embed and is_embedder_dir(BUNDLED_EMBEDDER):
+        return BUNDLED_EMBEDDER
+    return None
+
+
+def load_embedder(options: Options) -> Embedder | None:
+    """The process's sentence encoder for ``options`` (loaded on first use), or None."""
+    path = embedder_path(options)
+    if path is None:
+        return None
+    key = (str(path), options.threads)
+    with _LOCK:
+        if key not in _EMBEDDERS:
+            _EMBEDDERS[key] = Embedder(path, threads=options.threads)
+        return _EMBEDDERS[key]
+
+
+class Service:
+    """Runs the pipeline with one set of options; safe to share between threads."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options or Options()
+        self._calibration: Calibration | None = None
+
+    @property
+    def translator(self) -> Translator:
+        """The translation model, loaded on first use."""
+        return load_translator(self.options)
+
+    def loaded_model(self) -> Path | None:
+        """The translation model's folder once it is loaded (None before: nothing is loaded)."""
+        found = _TRANSLATORS.get(_translator_key(self.options))
+        return found.path if found else None
+
+    @property
+    def embedder(self) -> Embedder | None:
+        """The sentence encoder for alignment (None: off or not installed), loaded on first use."""
+        return load_embedder(self.options)
+
+    @property
+    def calibration(self) -> Calibration:
+        """The quality score's calibration, from the model directory (read once)."""
+        if self._calibration is None:
+            self._calibration = load_calibration(resolve(self.options.model))
+        return self._calibration
+
+    def translate(
+        self, texts: Sequence[str], *, segmented: bool = False, progress: ProgressFn | None = None
+    ) -> list[DocumentTranslation]:
+        """Translate documents, each keeping its paragraph structure (or its lines)."""
+        return self.translator.translate_documents(texts, segmented=segmented, progress=progress)
+
+    def check(
+        self, text: str, *, segmented: bool = False, score: bool = False
+    ) -> list[SentenceReport]:
+        """Garble reports per sentence; with ``score``, the model's log-probability of each."""
+        scorer = translation_scorer(self.translator) if score else None
+        return check(text, segmented=segmented, scorer=scorer)
+
+    def repair(self, text: str) -> Repair:
+        """The text with its confident garble fixes applied."""
+        return repair(text)
+
+    def align(
+        self, fr: Sequence[str], en: Sequence[str], *, clauses: bool = True, score: bool = False
+    ) -> list[Link]:
+        """Links between French and English sentences; with ``score``, the translation model
+        places the sentences the aligner leaves unmatched."""
+        scorer = self.translator.score_pairs if score else None
+        return align(fr, en, scorer=scorer, embedder=self.embedder, clauses=clauses)
+
+    def process(
+        self,
+        text: str,
+        *,
+        name: str = "document",
+        reference: str | None = None,
+        cache: SegmentCache | None = None,
+    ) -> DocumentResult:
+        """One document through the whole pipeline; ``cache`` serves sentences translated
+        before (a :class:`mt.store.Store`)."""
+        return run_document(
+            text,
+            self.translator,
+            name=name,
+            reference=reference,
+            repair_source=self.options.repair,
+            cache=cache,
+            calibration=self.calibration,
+            embedder=self.embedder if reference is not None and reference.strip() else None,
+        )
+
+    def run_settings(self, *, references: bool) -> dict[str, Any]:
+        """What a stored run records: the options and what they resolved to — the model, the
+        quality calibration (scores under different calibrations do not compare) and the
+        sentence encoder that aligned documents to their ``references``."""
+        options = self.options
+        tr = self.translator
+        encoder = embedder_path(options) if references else None
+        return {
+            "options": options.to_dict(),
+            "options_key": options.key(),
+            "model": str(tr.path),
+            "backend": options.backend,
+            "beam": options.beam,
+            "repair": options.repair,
+            "vmap": getattr(tr.backend, "use_vmap", False),
+            "fix_untranslated": options.fix_untranslated,
+            "calibration": asdict(self.calibration),
+            "embedder": str(encoder) if encoder else None,
+        }
+
+
+@overload
+def translate(
+    text: str,
+    *,
+    model: str | Path | None = ...,
+    beam: int = ...,
+    backend: str | None = ...,
+    threads: int | None = ...,
+    vmap: bool = ...,
+    fix_untranslated: bool = ...,
+    add_stop: bool = ...,
+    capitalise: bool = ...,
+) -> str: ...
+@overload
+def translate(
+    text: list[str],
+    *,
+    model: str | Path | None = ...,
+    beam: int = ...,
+    backend: str | None = ...,
+    threads: int | None = ...,
+    vmap: bool = ...,
+    fix_untranslated: bool = ...,
+    add_stop: bool = ...,
+    capitalise: bool = ...,
+) -> list[str]: ...
+def translate(
+    text: str | list[str],
+    *,
+    model: str | Path | None = None,
+    beam: int = 4,
+    backend: str | None = None,
+    threads: int | None = None,
+    vmap: bool = True,
+    fix_untranslated: bool = True,
+    add_stop: bool = True,
+    capitalise: bool = True,
+) -> str | list[str]:
+    """Translate French to English.
+
+    A string is translated as a document and keeps its paragraph structure; a list gives one
+    translated document per item. The model is loaded once per process and options.
+    """
+    if not isinstance(text, str | list):
+        raise InputError(
+            f"translate() takes a string or a list of strings, not {type(text).__name__}"
+        )
+    single = isinstance(text, str)
+    texts = [text] if isinstance(text, str) else text
+    if any(not isinstance(t, str) for t in texts):
+        raise InputError("translate() takes a string or a list of strings")
+    if not any(t.strip() for t in texts):
+        return "" if single else ["" for _ in texts]
+    options = Options(
+        model=str(model) if model is not None else None,
+        beam=beam,
+        threads=threads,
+        vmap=vmap,
+        fix_untranslated=fix_untranslated,
+        add_stop=add_stop,
+        capitalise=capitalise,
+    )
+    if backend is not None:
+        options = options.with_(backend=backend)
+    docs = Service(options).translate(texts)
+    return docs[0].text if single else [d.text for d in docs]

@@ -1,0 +1,218 @@
+"""CTranslate2: the Marian checkpoint converted once (int8 on CPU) and cached."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+from mt.errors import InputError, ModelNotFoundError
+
+# CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
+VMAP_FILE = "vmap.txt"
+# target tokens per CTranslate2 scoring batch (bounds the logits it holds at once)
+SCORE_BATCH_TOKENS = 256
+
+
+def ct2_cache_dir(path: Path, quantization: str, stamp: str) -> Path:
+    """Where the converted model lives: next to the source model, or a user cache if read-only.
+
+    ``stamp`` is :func:`source_stamp` of the model: a read-only model's own conversion is used
+    only when it was made from these very files.
+    """
+    beside = path / f"ct2-{quantization}"
+    if os.access(path, os.W_OK) or _read(beside / "source.json") == stamp:
+        return beside
+    stamp = f"{path.resolve()}:{(path / 'config.json').stat().st_mtime_ns}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mt" / "ct2"
+    return base / f"{path.name}-{digest}-{quantization}"
+
+
+def source_stamp(path: Path) -> str:
+    """Size and modification time of the source model's config and weights.
+
+    Stored beside a conversion, so that a model re-exported in place is converted again.
+    """
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.suffix in (".json", ".safetensors", ".bin") or p.name == VMAP_FILE
+    )
+    return json.dumps({p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files})
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def start_embedding_is_zero(path: Path) -> bool | None:
+    """Whether the decoder start (``<pad>``) embedding of a safetensors Marian model is zero.
+
+    CTranslate2 starts Marian decoders from a zero vector whatever that row holds (OPUS-MT's is
+    zero); a model trained with a random row there translates differently on the two backends.
+    None when the weights cannot be inspected.
+    """
+    from safetensors import safe_open
+
+    name = "model.shared.weight"
+    index = path / "model.safetensors.index.json"
+    try:
+        if index.is_file():
+            file = path / json.loads(index.read_text(encoding="utf-8"))["weight_map"][name]
+        else:
+            file = path / "model.safetensors"
+        pad = int(json.loads((path / "config.json").read_text(encoding="utf-8"))["pad_token_id"])
+        with safe_open(str(file), framework="numpy") as fh:
+            row = fh.get_slice(name)[pad : pad + 1]
+        return not bool(row.any())
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+class CT2Backend:
+    """CTranslate2: the Marian checkpoint is converted once (int8 by default) and cached.
+
+    When the model directory holds a vocabulary map (``vmap.txt``) and ``vmap`` is true, each
+    batch is decoded over the target tokens the map allows for its source tokens only.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        tokenizer: Any,
+        threads: int | None,
+        quantization: str = "int8",
+        vmap: bool = True,
+    ) -> None:
+        try:
+            import ctranslate2
+        except ImportError as exc:  # pragma: no cover - ctranslate2 is a dependency
+            raise InputError("the ct2 backend needs the ctranslate2 package") from exc
+        stamp = source_stamp(path)
+        target = ct2_cache_dir(path, quantization, stamp)
+        if not (target / "model.bin").is_file() or _read(target / "source.json") != stamp:
+            from ctranslate2.converters import TransformersConverter
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+            try:
+                if start_embedding_is_zero(path) is False:
+                    warnings.warn(
+                        f"{path}: the decoder start (<pad>) embedding is not zero; CTranslate2 "
+                        "starts Marian decoders from zeros, so ct2 translations will differ "
+                        "from torch ones (zero that row and fine-tune, or use --backend torch)",
+                        stacklevel=2,
+                    )
+                vmap_file = path / VMAP_FILE
+                TransformersConverter(str(path)).convert(
+                    str(tmp),
+                    vmap=str(vmap_file) if vmap_file.is_file() else None,
+                    quantization=quantization,
+                    force=True,
+                )
+                (tmp / "source.json").write_text(stamp, encoding="utf-8")
+                if target.exists():  # a stale conversion of an earlier export
+                    shutil.rmtree(target)
+                os.replace(tmp, target)
+            except Exception as exc:
+                raise ModelNotFoundError(
+                    f"could not convert {path} for CTranslate2: {exc}"
+                ) from exc
+        self.path = target
+        self.tokenizer = tokenizer
+        self.use_vmap = vmap and (target / VMAP_FILE).is_file()
+        # One intra-op thread unless asked: throughput comes from worker processes
+        # (docs/design/decisions.md, "One ct2 thread per process").
+        self.translator = ctranslate2.Translator(
+            str(target),
+            device="cpu",
+            compute_type="auto",
+            inter_threads=1,
+            intra_threads=threads or 1,
+        )
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        self.pad_id = int(cfg["pad_token_id"])
+        self.eos_id = int(cfg["eos_token_id"])
+        self.max_positions = int(cfg.get("max_position_embeddings", 512))
+
+    def _tokens(self, ids: list[int]) -> list[str]:
+        return list(self.tokenizer.convert_ids_to_tokens(ids))
+
+    def generate(
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0
+    ) -> list[list[int]]:
+        extra: dict[str, Any] = (
+            {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
+        )
+        results = self._translate(
+            batch, beam=beam, max_new=max_new, min_new=min_new, return_scores=False, **extra
+        )
+        return [ids[:max_new] for ids, _ in results]
+
+    def generate_scored(
+        self, batch: list[list[int]], *, beam: int, max_new: int
+    ) -> list[tuple[list[int], float | None]]:
+        # CTranslate2's hypothesis score (length penalty 1) is the mean log-probability per
+        # token, eos included: the forced-decoding score, unless a vocabulary map restricted
+        # the softmax (then it is higher) or the output was cut before its eos
+        results = self._translate(batch, beam=beam, max_new=max_new, return_scores=True)
+        out: list[tuple[list[int], float | None]] = []
+        for ids, score in results:
+            exact = not self.use_vmap and len(ids) <= max_new and ids[-1:] == [self.eos_id]
+            out.append((ids[:max_new], score if exact else None))
+        return out
+
+    def _translate(
+        self,
+        batch: list[list[int]],
+        *,
+        beam: int,
+        max_new: int,
+        return_scores: bool,
+        min_new: int = 0,
+        **extra: Any,
+    ) -> list[tuple[list[int], float | None]]:
+        """Output ids of each source's best hypothesis, with its score when asked for."""
+        results = self.translator.translate_batch(
+            [self._tokens(s) for s in batch],
+            beam_size=beam,
+            max_decoding_length=max_new,
+            min_decoding_length=min_new,
+            return_end_token=True,
+            return_scores=return_scores,
+            use_vmap=self.use_vmap,
+            **extra,
+        )
+        return [
+            (
+                list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])),
+                r.scores[0] if return_scores else None,
+            )
+            for r in results
+        ]
+
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+        # score_batch appends eos itself and returns one log-probability per target token
+        targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
+        # in chunks of target tokens: scoring holds logits for every position × vocabulary,
+        # which for a large vocabulary and a whole batch runs to gigabytes
+        results = self.translator.score_batch(
+            [self._tokens(s) for s in batch],
+            targets,
+            max_batch_size=SCORE_BATCH_TOKENS,
+            batch_type="tokens",
+        )
+        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
+
+
+def load(path: Path, tokenizer: Any, threads: int | None, vmap: bool) -> CT2Backend:
+    """The CTranslate2 backend, over the model's vocabulary map when ``vmap`` and it has one."""
+    return CT2Backend(path, tokenizer, threads, vmap=vmap)

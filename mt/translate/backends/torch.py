@@ -1,0 +1,92 @@
+"""transformers' ``MarianMTModel`` on torch, in fp32."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mt.translate.backends.base import pad_batch
+
+
+class TorchBackend:
+    """transformers' ``MarianMTModel`` on torch (fp32)."""
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        import torch
+        from transformers import MarianMTModel
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+        self.model = MarianMTModel.from_pretrained(str(path), dtype=torch.float32).eval()
+        cfg = self.model.config
+        self.pad_id = int(cfg.pad_token_id)
+        self.eos_id = int(cfg.eos_token_id)
+        self.start_id = int(cfg.decoder_start_token_id)
+        self.max_positions = int(cfg.max_position_embeddings)
+
+    def _pad(self, batch: list[list[int]]) -> tuple[Any, Any]:
+        return pad_batch(batch, self.pad_id)
+
+    def generate(
+        self, batch: list[list[int]], *, beam: int, max_new: int, guard: bool, min_new: int = 0
+    ) -> list[list[int]]:
+        import torch
+
+        x, mask = self._pad(batch)
+        extra: dict[str, Any] = (
+            {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
+        )
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=beam,
+                max_new_tokens=max_new,
+                min_new_tokens=min_new,
+                # no eos forced at the limit: a cut output stays visibly cut, as in CTranslate2
+                forced_eos_token_id=None,
+                **extra,
+            )
+        return [self._strip(s) for s in out.tolist()]
+
+    def generate_scored(
+        self, batch: list[list[int]], *, beam: int, max_new: int
+    ) -> list[tuple[list[int], float | None]]:
+        # transformers' beam scores are not the forced-decoding score: scored separately
+        return [(s, None) for s in self.generate(batch, beam=beam, max_new=max_new, guard=False)]
+
+    def _strip(self, seq: list[int]) -> list[int]:
+        """Drop the decoder start token and padding; keep tokens up to and including eos."""
+        seq = seq[1:] if seq and seq[0] == self.start_id else seq
+        out = []
+        for t in seq:
+            if t == self.pad_id:
+                continue
+            out.append(t)
+            if t == self.eos_id:
+                break
+        return out
+
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+        import torch
+
+        x, mask = self._pad(batch)
+        width = max(max((len(s) for s in outputs), default=0), 1)
+        labels = torch.full((len(outputs), width), -100, dtype=torch.long)
+        dec = torch.full((len(outputs), width), self.pad_id, dtype=torch.long)
+        for i, s in enumerate(outputs):
+            if s:
+                labels[i, : len(s)] = torch.tensor(s)
+                dec[i, : len(s)] = torch.tensor([self.start_id, *s[:-1]])
+        with torch.inference_mode():
+            logits = self.model(input_ids=x, attention_mask=mask, decoder_input_ids=dec).logits
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            valid = labels != -100
+            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * valid
+            totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
+        return [float(v) for v in totals.tolist()]
+
+
+def load(path: Path, tokenizer: Any, threads: int | None, vmap: bool) -> TorchBackend:
+    """The torch backend (a vocabulary map is a CTranslate2 feature: ``vmap`` is ignored)."""
+    return TorchBackend(path, threads)

@@ -1,0 +1,396 @@
+"""The :class:`Translator`: one loaded MarianMT model with explicit decoding options.
+
+Long sentences are split at clause boundaries (never truncated), output length is bounded
+relative to the source, repetition loops are re-decoded, identical segments within a call are
+translated once, and every sentence gets a length-normalised log-probability.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from mt.errors import InputError, ModelNotFoundError, MTError
+from mt.records import DocumentTranslation, SegmentTranslation
+from mt.text.segment import CLAUSE_BREAK, line_end, segment, segment_lines
+from mt.translate.backends import BACKENDS, DEFAULT_BACKEND, Backend, make_backend
+from mt.translate.document import assemble, record
+from mt.translate.models import resolve
+from mt.translate.prepare import (
+    capitalise_start,
+    drop_stop,
+    join_open_quotes,
+    needs_stop,
+    normalise,
+    source_preparation,
+    split_elisions,
+    tidy_start,
+)
+from mt.translate.untranslated import fix, fix_key
+
+if TYPE_CHECKING:
+    pass
+
+ProgressFn = Callable[[int], None]
+
+
+class SegmentCache(Protocol):
+    """Storage for translations of normalised segments, per translator settings."""
+
+    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]: ...
+
+    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None: ...
+
+
+# Clause boundaries, strongest first, used to split a sentence that is too long for the model.
+_SPLIT_PATTERNS = (
+    CLAUSE_BREAK,
+    re.compile(r"(?<=[,–—)])\s+|\s+(?=[–—(])"),
+    re.compile(
+        r"\s+(?=(?:et|mais|ou|donc|car|puis|qui|que|qu'|dont|où|lorsque|quand|parce|afin|alors|"
+        r"tandis|si|comme|pour|avec|sans|selon)\b)",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\s+"),
+)
+
+
+def length_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
+    """Indices sorted by length, grouped so that batch size × longest length ≤ ``budget``.
+
+    A single item longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for i in order:
+        if batch and lengths[i] * (len(batch) + 1) > budget:
+            batches.append(batch)
+            batch = []
+        batch.append(i)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def has_loop(ids: Sequence[int], max_n: int = 6) -> bool:
+    """Whether a token sequence ends in, or contains, a repetition loop.
+
+    A loop is an n-gram (n ≤ ``max_n``) repeated back to back: four times for single tokens,
+    three times for longer n-grams.
+    """
+    seq = list(ids)
+    for n in range(1, max_n + 1):
+        need = 4 if n == 1 else 3
+        span = n * need
+        for i in range(0, len(seq) - span + 1):
+            gram = seq[i : i + n]
+            if all(seq[i + k * n : i + (k + 1) * n] == gram for k in range(1, need)):
+                return True
+    return False
+
+
+class Translator:
+    """A loaded MarianMT model with explicit decoding options.
+
+    ``model`` is a directory, a bundled model name, or a hub id in the local Hugging Face cache
+    (see :func:`mt.translate.models.resolve`); None means ``MT_MODEL`` or the bundled default.
+    ``max_batch_tokens`` bounds source tokens × beam per batch; None means 4096 on torch and
+    1024 on ct2 (CTranslate2 keeps its peak buffers, so smaller batches keep its memory down).
+    ``vmap`` lets the ct2 backend decode over the model's vocabulary map (``vmap.txt``, see
+    ``scripts/build_vmap.py``) when it has one, which pays on large vocabularies.
+    ``fix_untranslated`` replaces the French words a translation kept as they were when the
+    bundled word table knows their English (:func:`mt.translate.untranslated.fix`: "Moscou" → "Moscow").
+    ``add_stop`` gives a segment without a final mark (:func:`needs_stop`) a full stop for the
+    model and takes it off the translation: the model learned sentences ("Bonjour" →
+    "Bonjourn", "Bonjour." → "Good morning."). ``capitalise`` lets the
+    model read a segment that starts in lower case with a capital (:func:`capitalise_start`:
+    "bonjour." → "Goodbye.", "Bonjour." → "Good morning.").
+    Safe to share between threads for translation calls.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        beam: int = 4,
+        threads: int | None = None,
+        backend: str = DEFAULT_BACKEND,
+        max_batch_tokens: int | None = None,
+        max_input_tokens: int = 256,
+        max_length_ratio: float = 2.0,
+        vmap: bool = True,
+        fix_untranslated: bool = True,
+        add_stop: bool = True,
+        capitalise: bool = True,
+    ) -> None:
+        if beam < 1:
+            raise InputError("beam must be at least 1")
+        if threads is not None and threads < 1:
+            raise InputError("threads must be at least 1")
+        if max_batch_tokens is not None and max_batch_tokens < 1:
+            raise InputError("max_batch_tokens must be at least 1")
+        if backend not in BACKENDS:
+            raise InputError(f"unknown backend '{backend}' (choose from {', '.join(BACKENDS)})")
+        from transformers import MarianTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        self.path = resolve(model)
+        self.backend_name = backend
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(self.path))
+            self.backend: Backend = make_backend(
+                backend, self.path, self.tokenizer, threads, vmap=vmap
+            )
+        except MTError:
+            raise
+        except Exception as exc:  # corrupt or mismatched files: report, don't crash
+            raise ModelNotFoundError(
+                f"could not load a Marian model from {self.path}: {exc}"
+            ) from exc
+        self.split_elisions = source_preparation(self.path).get("split_elisions", False)
+        self.beam = beam
+        self.max_batch_tokens = max_batch_tokens or (4096 if backend == "torch" else 1024)
+        self._positions = self.backend.max_positions
+        self.max_input_tokens = max(8, min(max_input_tokens, self._positions - 2))
+        self.max_length_ratio = max_length_ratio
+        self.fix_untranslated = fix_untranslated
+        self.add_stop = add_stop
+        self.capitalise = capitalise
+        self._tok_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public API
+
+    def translate(self, text: str) -> str:
+        """Translate a document, keeping its paragraph structure."""
+        return self.translate_document(text).text
+
+    def translate_document(
+        self, text: str, *, segmented: bool = False, progress: ProgressFn | None = None
+    ) -> DocumentTranslation:
+        """Translate a document and return per-sentence records.
+
+        With ``segmented=True`` every input line is one segment: no sentence splitting, and the
+        output has one line per input line (CRLF line ends where the input has them).
+        """
+        return self.translate_documents([text], segmented=segmented, progress=progress)[0]
+
+    def translate_documents(
+        self,
+        texts: Sequence[str],
+        *,
+        segmented: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> list[DocumentTranslation]:
+        """Translate several documents in one batched pass (shared deduplication)."""
+        if segmented:
+            docs_lines = [segment_lines(t) for t in texts]
+            sources = [line for lines in docs_lines for line in lines]
+            results = self.translate_segments(sources, progress=progress)
+            out, k = [], 0
+            for source, lines in zip(texts, docs_lines, strict=True):
+                recs = []
+                for i, line in enumerate(lines):
+                    recs.append(record(0, i, line, 0, len(line), results[k + i]))
+                k += len(lines)
+                end = line_end(source)
+                text = "".join(r.translation + end for r in recs)
+                out.append(DocumentTranslation(text, recs))
+            return out
+        docs = [segment(t) for t in texts]
+        sources = [s.text for d in docs for s in d.sentences]
+        results = self.translate_segments(sources, progress=progress)
+        out, k = [], 0
+        for d in docs:
+            n = len(d.sentences)
+            out.append(assemble(d, results[k : k + n]))
+            k += n
+        return out
+
+    def score_pairs(self, sources: Sequence[str], targets: Sequence[str]) -> list[float | None]:
+        """Mean log-probability per token of each English target given its French source.
+
+        Forced decoding under the model, as in the records' ``logprob``. A pair too long for the
+        model's positions gets ``None`` (scoring a cut text would score a different pair).
+        """
+        if len(sources) != len(targets):
+            raise InputError(f"{len(sources)} sources for {len(targets)} targets")
+        with self._tok_lock:
+            src = [self.tokenizer(self._model_input(s)).input_ids for s in sources]
+            tgt = [self.tokenizer(text_target=normalise(t)).input_ids for t in targets]
+        fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= self._positions - 2]
+        out: list[float | None] = [None] * len(src)
+        # in token-bounded batches, as translation is: one forward pass over all pairs would
+        # hold logits for every target position at once
+        lengths = [max(len(src[k]), len(tgt[k])) for k in fits]
+        for batch in length_batches(lengths, self.max_batch_tokens):
+            keys = [fits[b] for b in batch]
+            scores = self.backend.score([src[k] for k in keys], [tgt[k] for k in keys])
+            for k, score in zip(keys, scores, strict=True):
+                out[k] = float(score)
+        return out
+
+    def _capitalised(self, segment: str) -> str:
+        return capitalise_start(segment) if self.capitalise else segment
+
+    def _model_input(self, segment: str) -> str:
+        text = normalise(segment)
+        return split_elisions(text) if self.split_elisions else text
+
+    @property
+    def settings_key(self) -> str:
+        """Identifies the model and every setting that changes an output (for caches)."""
+        parts = [str(self.path.resolve()), self.backend_name, str(self.beam)]
+        if getattr(self.backend, "use_vmap", False):
+            parts.append("vmap")
+        if self.split_elisions:
+            parts.append("split-elisions+join-open-marks")
+        parts += [str(self.max_input_tokens), str(self.max_length_ratio)]
+        if self.fix_untranslated:
+            parts.append(f"fix-untranslated: {fix_key()}")
+        if self.add_stop:
+            parts.append("add-stop")
+        if self.capitalise:
+            parts.append("capitalise")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+    def translate_segments(
+        self,
+        segments: Sequence[str],
+        *,
+        progress: ProgressFn | None = None,
+        cache: SegmentCache | None = None,
+    ) -> list[SegmentTranslation]:
+        """Translate segments as they are (no splitting into sentences); order is kept.
+
+        With a ``cache``, segments translated before with the same settings are not translated
+        again, and new translations are added to it.
+        """
+        stopped = [self.add_stop and needs_stop(s) for s in segments]
+        keys = [
+            self._model_input(self._capitalised(s + "." if stop else s))
+            for s, stop in zip(segments, stopped, strict=True)
+        ]
+        unique = list(dict.fromkeys(k for k in keys if k))
+        done: dict[str, SegmentTranslation] = {}
+        if cache is not None:
+            done.update(cache.get_many(self.settings_key, unique))
+            unique = [k for k in unique if k not in done]
+        units: list[tuple[int, str]] = []  # (index into unique, chunk text)
+        for u, key in enumerate(unique):
+            units.extend((u, chunk) for chunk in self._chunks(key))
+        outputs = self._run_units([c for _, c in units], progress)
+        per_key: dict[int, list[tuple[str, list[int], int, bool, float]]] = {}
+        for (u, _), res in zip(units, outputs, strict=True):
+            per_key.setdefault(u, []).append(res)
+        for u, key in enumerate(unique):
+            parts = per_key[u]
+            tgt = sum(len(p[1]) for p in parts)
+            logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
+            translation = tidy_start(key, " ".join(p[0] for p in parts if p[0]))
+            if self.fix_untranslated:
+                translation = fix(key, translation)[0]
+            done[key] = SegmentTranslation(
+                translation=translation,
+                logprob=round(logprob, 4),
+                src_tokens=sum(p[2] for p in parts),
+                tgt_tokens=tgt,
+                split_long=len(parts) > 1,
+                chunks=len(parts),
+                repetition_guard=any(p[3] for p in parts),
+            )
+        if cache is not None:
+            cache.put_many(self.settings_key, {k: done[k] for k in unique})
+        empty = SegmentTranslation("", 0.0, 0, 0, False, 0, False)
+        return [
+            (replace(done[k], translation=drop_stop(done[k].translation)) if stop else done[k])
+            if k
+            else empty
+            for k, stop in zip(keys, stopped, strict=True)
+        ]
+
+    # ------------------------------------------------------------------ internals
+
+    def _count(self, text: str) -> int:
+        with self._tok_lock:
+            return len(self.tokenizer(text)["input_ids"])
+
+    def _chunks(self, text: str) -> list[str]:
+        """Split ``text`` at clause boundaries until every chunk fits the model's input."""
+        if self._count(text) <= self.max_input_tokens:
+            return [text]
+        middle = len(text) / 2
+        for pattern in _SPLIT_PATTERNS:
+            points = [m.start() for m in pattern.finditer(text) if 0 < m.start() < len(text)]
+            points = [p for p in points if text[:p].strip() and text[p:].strip()]
+            if points:
+                at = min(points, key=lambda p: abs(p - middle))
+                return self._chunks(text[:at].strip()) + self._chunks(text[at:].strip())
+        at = len(text) // 2  # one enormous "word": cut it in the middle, losing nothing
+        return self._chunks(text[:at]) + self._chunks(text[at:])
+
+    def _run_units(
+        self, texts: list[str], progress: ProgressFn | None
+    ) -> list[tuple[str, list[int], int, bool, float]]:
+        """Translate chunks in length-sorted batches bounded by a token budget."""
+        with self._tok_lock:
+            encoded = [self.tokenizer(t)["input_ids"] for t in texts]
+        results: list[tuple[str, list[int], int, bool, float] | None] = [None] * len(texts)
+        for batch in length_batches([len(e) for e in encoded], self.max_batch_tokens // self.beam):
+            for j, res in zip(batch, self._generate([encoded[j] for j in batch]), strict=True):
+                results[j] = res
+            if progress:
+                progress(len(batch))
+        return [r for r in results if r is not None]
+
+    def _max_new(self, src_len: int) -> int:
+        bound = math.ceil(self.max_length_ratio * src_len) + 10
+        return min(bound, self._positions - 1)
+
+    def _generate(self, batch: list[list[int]]) -> list[tuple[str, list[int], int, bool, float]]:
+        longest = max(len(src) for src in batch)
+        decoded = self.backend.generate_scored(
+            batch, beam=self.beam, max_new=self._max_new(longest)
+        )
+        seqs = [seq for seq, _ in decoded]
+        known = [score for _, score in decoded]
+        eos = self.backend.eos_id
+        guarded = []
+        for k, (src, seq) in enumerate(zip(batch, seqs, strict=True)):
+            runaway = len(seq) > self._max_new(len(src)) or not seq or seq[-1] != eos
+            if has_loop(seq) or (runaway and len(seq) > 4):
+                guarded.append(k)
+        if guarded:
+            redone = self.backend.generate(
+                [batch[k] for k in guarded],
+                beam=self.beam,
+                max_new=self._max_new(longest),
+                guard=True,
+            )
+            for k, seq in zip(guarded, redone, strict=True):
+                # the batch shares one length limit; each sentence gets its own bound
+                seqs[k] = seq[: self._max_new(len(batch[k]))]
+                known[k] = None
+        # score what decoding did not already score exactly (a second pass through the model)
+        todo = [k for k, score in enumerate(known) if score is None]
+        if todo:
+            rescored = self.backend.score([batch[k] for k in todo], [seqs[k] for k in todo])
+            for k, score in zip(todo, rescored, strict=True):
+                known[k] = score
+        scores = [float(score or 0.0) for score in known]
+        with self._tok_lock:
+            texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)
+        if self.split_elisions:
+            texts = [join_open_quotes(t) for t in texts]
+        return [
+            (texts[k].strip(), seqs[k], len(batch[k]), k in guarded, scores[k])
+            for k in range(len(batch))
+        ]
