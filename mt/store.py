@@ -12,57 +12,7 @@ from typing import Any
 from mt.errors import InputError
 from mt.io import make_dir
 from mt.records import DocumentResult, SegmentTranslation
-
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    created REAL NOT NULL,
-    settings TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    key TEXT UNIQUE,  -- input identity for batch jobs: each key is processed exactly once
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    error TEXT,
-    metadata TEXT,
-    summary TEXT,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    document_id INTEGER NOT NULL REFERENCES documents(id),
-    idx INTEGER NOT NULL,
-    paragraph INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    repaired TEXT NOT NULL,
-    translation TEXT NOT NULL,
-    reference TEXT,
-    logprob REAL NOT NULL,
-    garble_score REAL NOT NULL,
-    quality REAL NOT NULL,
-    flagged INTEGER NOT NULL,
-    reasons TEXT NOT NULL,
-    flags TEXT NOT NULL,
-    metrics TEXT NOT NULL,
-    PRIMARY KEY (document_id, idx)
-);
-CREATE INDEX IF NOT EXISTS sentences_quality ON sentences(document_id, quality);
-CREATE TABLE IF NOT EXISTS cache (
-    settings TEXT NOT NULL,
-    text_hash TEXT NOT NULL,
-    translation TEXT NOT NULL,
-    logprob REAL NOT NULL,
-    src_tokens INTEGER NOT NULL,
-    tgt_tokens INTEGER NOT NULL,
-    split_long INTEGER NOT NULL,
-    chunks INTEGER NOT NULL,
-    repetition_guard INTEGER NOT NULL,
-    PRIMARY KEY (settings, text_hash)
-);
-"""
+from mt.store_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 
 class Store:
@@ -82,7 +32,14 @@ class Store:
             raise InputError(f"{self.path} is not a usable SQLite database: {exc}") from None
         if version is None:
             with self.db:
-                self.db.executescript(_SCHEMA)
+                self.db.executescript(SCHEMA)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        elif version in MIGRATIONS:
+            with self.db:
+                self.db.executescript(MIGRATIONS[version])
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
@@ -218,6 +175,75 @@ class Store:
             pending += max(0, size - int(committed))
         return pending
 
+    # ---------------------------------------------------------------- jobs
+
+    def add_job(
+        self, job_id: str, options: dict[str, Any], documents: list[tuple[str, str, str | None]]
+    ) -> None:
+        """Keep a job and its documents (name, text, reference), queued, in one transaction."""
+        with self.db:
+            self.db.execute(
+                "INSERT INTO jobs (id, status, options, created) VALUES (?, 'queued', ?, ?)",
+                (job_id, json.dumps(options), time.time()),
+            )
+            self.db.executemany(
+                "INSERT INTO job_documents VALUES (?, ?, ?, ?, ?)",
+                [(job_id, k, name, text, ref) for k, (name, text, ref) in enumerate(documents)],
+            )
+
+    def set_job(
+        self, job_id: str, *, status: str, run_id: int | None = None, error: str | None = None
+    ) -> None:
+        """Move a job on: its status, and the run its documents go to once it has one."""
+        with self.db:
+            self.db.execute(
+                "UPDATE jobs SET status=?, run_id=COALESCE(?, run_id), error=? WHERE id=?",
+                (status, run_id, error, job_id),
+            )
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        """A job: its status, run, options, and the ids of its documents stored so far."""
+        row = self.db.execute(
+            "SELECT status, options, run_id, error FROM jobs WHERE id=?", (job_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        stored = self.db.execute(
+            "SELECT d.id, d.status FROM job_documents j JOIN documents d ON d.key = "
+            "'job:' || j.job_id || ':' || j.idx WHERE j.job_id=? ORDER BY d.id",
+            (job_id,),
+        ).fetchall()
+        (total,) = self.db.execute(
+            "SELECT COUNT(*) FROM job_documents WHERE job_id=?", (job_id,)
+        ).fetchone()
+        return {
+            "id": job_id,
+            "status": row[0],
+            "options": json.loads(row[1]),
+            "run_id": row[2],
+            "error": row[3],
+            "documents": [doc_id for doc_id, _ in stored],
+            "failed": sum(status == "failed" for _, status in stored),
+            "total": int(total),
+        }
+
+    def unfinished_jobs(self) -> list[str]:
+        """Jobs queued or running, oldest first: what a restarted server goes on with."""
+        rows = self.db.execute(
+            "SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY created"
+        )
+        return [r[0] for r in rows]
+
+    def job_pending(self, job_id: str) -> list[tuple[int, str, str, str | None]]:
+        """A job's documents not stored yet: (index, name, text, reference)."""
+        rows = self.db.execute(
+            "SELECT idx, name, text, reference FROM job_documents j WHERE job_id=? AND NOT "
+            "EXISTS (SELECT 1 FROM documents d WHERE d.key = 'job:' || j.job_id || ':' || j.idx) "
+            "ORDER BY idx",
+            (job_id,),
+        )
+        return [(int(k), name, text, ref) for k, name, text, ref in rows]
+
     # ---------------------------------------------------------------- segment cache
 
     def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]:
@@ -313,3 +339,14 @@ def _document(row: tuple[Any, ...]) -> dict[str, Any]:
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def integrity(path: str | Path) -> list[str]:
+    """SQLite's integrity check of the database at ``path``: an empty list when it is sound,
+    else each problem. Works on a database too damaged for :class:`Store` to open."""
+    try:
+        with sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True) as db:
+            rows = [str(r[0]) for r in db.execute("PRAGMA integrity_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows

@@ -17,8 +17,8 @@ import numpy as np
 
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.translate.backends.base import pad_batch
+from mt.translate.batching import length_batches
 from mt.translate.prepare import normalise, source_preparation, split_elisions
-from mt.translate.translator import length_batches
 
 BUNDLED_EMBEDDER = Path(__file__).resolve().parent.parent / "models" / "fr-en-embed"
 LANGS = ("fr", "en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -28,6 +29,9 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except sqlite3.Error as exc:  # a full disk, a read-only or damaged results database
+        typer.echo(f"mt: error: the results database: {exc}", err=True)
+        sys.exit(2)
     except OSError as exc:  # the machine refused a file operation: say which, no traceback
         where = f": {exc.filename}" if exc.filename else ""
         typer.echo(f"mt: error: {exc.strerror or exc}{where}", err=True)

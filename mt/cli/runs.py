@@ -71,6 +71,7 @@ def run_(
     # loads the model: a missing model or a malformed quality.json stops here, not per article
     run_id = store.new_run(service.run_settings(references=bool(reference)))
     failed = 0
+    written: set[str] = set()
     for path, text, ref in zip(articles, texts, refs, strict=True):
         name = Path(path).name
         if not text.strip():
@@ -82,7 +83,10 @@ def run_(
         record = doc.to_dict()
         doc_id = store.add_result(run_id, doc)
         if out_dir:
+            # two articles of the same name (a/art.txt, b/art.txt) get reports of their own
             stem = Path(path).stem
+            stem = f"{stem}-{doc_id}" if stem in written else stem
+            written.add(stem)
             write_text(out_dir / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=1))
             write_text(out_dir / f"{stem}.html", html_report(record))
         s = doc.summary
@@ -103,14 +107,28 @@ def serve(
     model: ModelOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     beam: BeamOpt = 4,
+    char_limit: Annotated[
+        int, typer.Option("--char-limit", min=1, help="Characters of text one request may send.")
+    ] = 20_000,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds one request's work may take.")
+    ] = 60.0,
 ) -> None:
     """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
     import uvicorn
 
-    from mt.server import create_app
+    from mt.server import Limits, create_app
 
     options = Options(model=model, backend=backend, beam=beam)
-    uvicorn.run(create_app(db, options=options), host=host, port=port)
+    limits = Limits(max_chars=char_limit, timeout=timeout)
+    # on SIGTERM or Ctrl-C: stop taking requests, stop running work at its next batch, and
+    # close what is left after a few seconds (jobs resume at the next start)
+    uvicorn.run(
+        create_app(db, options=options, limits=limits),
+        host=host,
+        port=port,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()
@@ -231,3 +249,24 @@ def _results(db: str, format: str) -> Store:
     if not Path(db).is_file():
         raise InputError(f"no such database: {db}")
     return Store(db)
+
+
+store_app = typer.Typer(help="The results database.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("check")
+def store_check(db: ResultsDbOpt) -> None:
+    """SQLite's integrity check of a results database: "ok", or each problem and exit code 1."""
+    from pathlib import Path
+
+    from mt.errors import InputError
+    from mt.store import integrity
+
+    if not Path(db).is_file():
+        raise InputError(f"no such database: {db}")
+    problems = integrity(db)
+    for line in problems or ["ok"]:
+        typer.echo(line)
+    if problems:
+        raise typer.Exit(1)

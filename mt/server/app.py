@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -13,6 +15,7 @@ from mt.errors import MTError
 from mt.options import Options
 from mt.server import dashboard, libretranslate, v1
 from mt.server.deps import State
+from mt.server.guard import BodyGuard
 from mt.server.jobs import Jobs
 from mt.server.schemas import Limits
 from mt.service import Service
@@ -40,24 +43,36 @@ def create_app(
     service = Service(options)
     store = Store(db)
     store_lock = threading.Lock()
-    app = FastAPI(title="mt", version="0.1.0", description=DESCRIPTION)
-    app.state.mt = State(service, store, store_lock, Jobs(service, store, store_lock), limits)
+    jobs = Jobs(
+        service,
+        store,
+        store_lock,
+        workers=limits.job_workers,
+        max_queued=limits.max_queued_jobs,
+    )
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limits.max_request_bytes:
-            return JSONResponse(
-                {
-                    "detail": f"request body of {length} bytes; the limit is {limits.max_request_bytes}"
-                },
-                status_code=413,
-            )
-        return await call_next(request)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        jobs.resume()  # what a previous process left unfinished
+        yield
+        jobs.stop()  # running jobs stop after their current document, to resume next time
+
+    app = FastAPI(title="mt", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.mt = State(service, store, store_lock, jobs, limits, jobs.stopping)
+    app.add_middleware(BodyGuard, max_bytes=limits.max_request_bytes)
 
     @app.exception_handler(MTError)
     async def mt_error(request: Request, exc: MTError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(sqlite3.Error)
+    async def store_error(request: Request, exc: sqlite3.Error) -> JSONResponse:
+        # a full disk, a read-only or damaged database: the server works, the store does not
+        return JSONResponse(
+            {"detail": f"the results store cannot be used: {exc}"},
+            status_code=503,
+            headers={"Retry-After": "30"},
+        )
 
     app.include_router(v1.router)
     app.include_router(libretranslate.router)

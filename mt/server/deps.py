@@ -23,6 +23,7 @@ class State:
     store_lock: threading.Lock
     jobs: Jobs
     limits: Limits
+    stopping: threading.Event
 
 
 def state(request: Request) -> State:
@@ -31,8 +32,14 @@ def state(request: Request) -> State:
     return found
 
 
-def enforce(limits: Limits, texts: list[str], segmented: bool = False) -> None:
-    """413 when ``texts`` hold more sentences than one request may."""
+def enforce(
+    limits: Limits, texts: list[str], segmented: bool = False, *, each: bool = False
+) -> None:
+    """413 when ``texts`` hold more characters or sentences than one request may; with
+    ``each`` (a background job's documents) the character limit holds for each text."""
+    chars = max(map(len, texts), default=0) if each else sum(len(t) for t in texts)
+    if chars > limits.max_chars:
+        raise HTTPException(413, f"{chars} characters; the limit is {limits.max_chars} per request")
     if segmented:
         n = sum(len(segment_lines(t)) for t in texts)
     else:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
 from mt.server.deps import State, enforce, state
+from mt.server.work import bounded
 from mt.text.lexicon import detect_language
 from mt.text.words import WORD
 
@@ -32,6 +33,35 @@ class Detection(BaseModel):
     confidence: float
 
 
+def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """The OpenAPI request body of a LibreTranslate endpoint: JSON or a form, as its clients
+    send them (the route reads either)."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": schema},
+                "application/x-www-form-urlencoded": {"schema": schema},
+            },
+            "required": True,
+        }
+    }
+
+
+_TEXT = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+TRANSLATE_BODY = _body(
+    {
+        "q": _TEXT,
+        "source": {"type": "string", "example": "fr"},
+        "target": {"type": "string", "example": "en"},
+        "format": {"type": "string", "enum": ["text", "html"]},
+        "api_key": {"type": "string"},
+    },
+    ["q"],
+)
+DETECT_BODY = _body({"q": {"type": "string"}, "api_key": {"type": "string"}}, ["q"])
+
+
 async def fields(request: Request) -> dict[str, Any]:
     """LibreTranslate clients send JSON or form data; accept both."""
     raw = await request.body()
@@ -39,7 +69,7 @@ async def fields(request: Request) -> dict[str, Any]:
     if "json" in kind:
         try:
             data = json.loads(raw or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise HTTPException(400, "malformed JSON body") from None
         if not isinstance(data, dict):
             raise HTTPException(400, "the JSON body must be an object")
@@ -48,7 +78,7 @@ async def fields(request: Request) -> dict[str, Any]:
     return {k: v if len(v) > 1 else v[0] for k, v in parsed.items()}
 
 
-@router.post("/translate", response_model=TranslatedOut)
+@router.post("/translate", response_model=TranslatedOut, openapi_extra=TRANSLATE_BODY)
 async def translate(request: Request, app: App) -> TranslatedOut:
     data = await fields(request)
     q = data.get("q")
@@ -64,7 +94,10 @@ async def translate(request: Request, app: App) -> TranslatedOut:
 
         texts = [re.sub(r"<[^>]+>", " ", t) for t in texts]  # translate the visible text
     enforce(app.limits, texts)
-    out = [d.text for d in app.service.translate(texts)]
+    docs = await bounded(
+        request, app, lambda progress: app.service.translate(texts, progress=progress)
+    )
+    out = [d.text for d in docs]
     return TranslatedOut(translatedText=out[0] if isinstance(q, str) else out)
 
 
@@ -76,7 +109,7 @@ def languages() -> list[Language]:
     ]
 
 
-@router.post("/detect", response_model=list[Detection])
+@router.post("/detect", response_model=list[Detection], openapi_extra=DETECT_BODY)
 async def detect(request: Request) -> list[Detection]:
     data = await fields(request)
     q = data.get("q")

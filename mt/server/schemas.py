@@ -119,7 +119,15 @@ class DocumentDetail(DocumentOut):
 
 
 class Limits(BaseModel):
-    """How much one request may ask for."""
+    """How much one request may ask for, and how much work the server takes on at once."""
 
     max_request_bytes: int = 1_000_000
     max_sentences: int = 2_000
+    # characters of text one request may send (LibreTranslate's --char-limit): a request at the
+    # limit is translated in seconds on one core
+    max_chars: int = 20_000
+    # seconds a request's work may take before it is stopped
+    timeout: float = 60.0
+    # background jobs run at once, and how many may wait or run before new ones are refused
+    job_workers: int = 1
+    max_queued_jobs: int = 16

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from mt.score import source_marks, translation_marks
 from mt.server.deps import State, enforce, state
+from mt.server.jobs import QueueFull
 from mt.server.schemas import (
     AlignIn,
     AlignOut,
@@ -23,10 +24,13 @@ from mt.server.schemas import (
     TranslateIn,
     TranslateOut,
 )
+from mt.server.work import bounded
 from mt.text.segment import segment
 
 router = APIRouter(prefix="/v1")
 App = Annotated[State, Depends(state)]
+# a stored document's id: SQLite's integers are 64-bit
+DocId = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 
 @router.get("/health", response_model=HealthOut)
@@ -38,10 +42,14 @@ def health(app: App) -> HealthOut:
 
 
 @router.post("/translate", response_model=TranslateOut, response_model_exclude_none=True)
-def translate(body: TranslateIn, app: App) -> TranslateOut:
+async def translate(body: TranslateIn, app: App, request: Request) -> TranslateOut:
     texts = [body.text] if isinstance(body.text, str) else body.text
     enforce(app.limits, texts, body.segmented)
-    docs = app.service.translate(texts, segmented=body.segmented)
+    docs = await bounded(
+        request,
+        app,
+        lambda progress: app.service.translate(texts, segmented=body.segmented, progress=progress),
+    )
     out = (
         TranslateOut(translation=docs[0].text)
         if isinstance(body.text, str)
@@ -64,6 +72,7 @@ def align(body: AlignIn, app: App) -> AlignOut:
         [s.text for s in segment(x).sentences] if isinstance(x, str) else x
         for x in (body.fr, body.en)
     )
+    enforce(app.limits, [*fr, *en])
     if max(len(fr), len(en)) > app.limits.max_sentences:
         raise HTTPException(413, f"more than {app.limits.max_sentences} sentences on one side")
     return AlignOut(links=app.service.align(fr, en, clauses=body.clauses))
@@ -71,8 +80,11 @@ def align(body: AlignIn, app: App) -> AlignOut:
 
 @router.post("/jobs", status_code=202, response_model=JobAccepted)
 def create_job(body: JobIn, app: App) -> JobAccepted:
-    enforce(app.limits, [d.text for d in body.documents])
-    return JobAccepted(job_id=app.jobs.submit(body))
+    enforce(app.limits, [d.text for d in body.documents], each=True)
+    try:
+        return JobAccepted(job_id=app.jobs.submit(body))
+    except QueueFull as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": "30"}) from None
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, response_model_exclude_none=True)
@@ -90,7 +102,7 @@ def list_documents(app: App) -> list[DocumentOut]:
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
-def get_document(doc_id: int, app: App) -> DocumentDetail:
+def get_document(doc_id: DocId, app: App) -> DocumentDetail:
     with app.store_lock:
         doc = app.store.document(doc_id)
         if doc is None:

@@ -147,12 +147,14 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     return out
 
 
-# a blank line; the "\r" of a CRLF line end belongs to the break, not to the paragraph
 # a clause boundary: the space after a semicolon or a colon (the aligner cuts there, and the
 # translator first when a sentence is too long for the model)
 CLAUSE_BREAK = re.compile(r"(?<=[;:])\s+")
 
-_PARA_BREAK = re.compile(r"\r?\n[ \t\r\f\v]*\n\s*")
+# a line end: LF, CRLF, or a CR alone (old Mac files)
+_EOL = r"(?:\r\n|\r(?!\n)|\n)"
+# a blank line; the "\r" of a CRLF line end belongs to the break, not to the paragraph
+_PARA_BREAK = re.compile(rf"{_EOL}[ \t\f\v]*{_EOL}\s*")
 
 
 def segment(text: str, *, sentences: bool = True) -> Document:
@@ -189,12 +191,15 @@ def segment(text: str, *, sentences: bool = True) -> Document:
 
 def segment_lines(text: str) -> list[str]:
     """One segment per input line (``--segmented``); blank lines stay as empty segments."""
-    lines = text.split("\n")
+    lines = re.split(_EOL, text)
     if lines and lines[-1] == "":
         lines.pop()
-    return [line.rstrip("\r") for line in lines]
+    return lines
 
 
 def line_end(text: str) -> str:
-    """The line end to write segments of ``text`` back with: CRLF where it has them, else LF."""
-    return "\r\n" if "\r\n" in text else "\n"
+    """The line end to write segments of ``text`` back with: CRLF where it has them, CR where
+    it has only those, else LF."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"

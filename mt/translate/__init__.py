@@ -7,6 +7,7 @@ documents; :mod:`mt.translate.prepare` holds what the model reads and writes,
 
 from mt.records import DocumentTranslation, SegmentTranslation, SentenceTranslation
 from mt.translate.backends import BACKENDS, DEFAULT_BACKEND
+from mt.translate.batching import has_loop, length_batches
 from mt.translate.prepare import (
     SOURCE_PREPARE_FILE,
     capitalise_start,
@@ -19,13 +20,7 @@ from mt.translate.prepare import (
     split_open_marks,
     tidy_start,
 )
-from mt.translate.translator import (
-    ProgressFn,
-    SegmentCache,
-    Translator,
-    has_loop,
-    length_batches,
-)
+from mt.translate.translator import ProgressFn, SegmentCache, Translator
 
 __all__ = [
     "BACKENDS",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.records import DocumentTranslation, SegmentTranslation
-from mt.text.segment import CLAUSE_BREAK, line_end, segment, segment_lines
+from mt.text.segment import line_end, segment, segment_lines
+from mt.translate import passthrough, protect
 from mt.translate.backends import BACKENDS, DEFAULT_BACKEND, Backend, make_backend
+from mt.translate.batching import has_loop, length_batches, split_to_fit
 from mt.translate.document import assemble, record
 from mt.translate.models import resolve
 from mt.translate.prepare import (
@@ -46,54 +48,6 @@ class SegmentCache(Protocol):
     def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]: ...
 
     def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None: ...
-
-
-# Clause boundaries, strongest first, used to split a sentence that is too long for the model.
-_SPLIT_PATTERNS = (
-    CLAUSE_BREAK,
-    re.compile(r"(?<=[,–—)])\s+|\s+(?=[–—(])"),
-    re.compile(
-        r"\s+(?=(?:et|mais|ou|donc|car|puis|qui|que|qu'|dont|où|lorsque|quand|parce|afin|alors|"
-        r"tandis|si|comme|pour|avec|sans|selon)\b)",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\s+"),
-)
-
-
-def length_batches(lengths: Sequence[int], budget: int) -> list[list[int]]:
-    """Indices sorted by length, grouped so that batch size × longest length ≤ ``budget``.
-
-    A single item longer than the budget still gets a batch of its own.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    batches: list[list[int]] = []
-    batch: list[int] = []
-    for i in order:
-        if batch and lengths[i] * (len(batch) + 1) > budget:
-            batches.append(batch)
-            batch = []
-        batch.append(i)
-    if batch:
-        batches.append(batch)
-    return batches
-
-
-def has_loop(ids: Sequence[int], max_n: int = 6) -> bool:
-    """Whether a token sequence ends in, or contains, a repetition loop.
-
-    A loop is an n-gram (n ≤ ``max_n``) repeated back to back: four times for single tokens,
-    three times for longer n-grams.
-    """
-    seq = list(ids)
-    for n in range(1, max_n + 1):
-        need = 4 if n == 1 else 3
-        span = n * need
-        for i in range(0, len(seq) - span + 1):
-            gram = seq[i : i + n]
-            if all(seq[i + k * n : i + (k + 1) * n] == gram for k in range(1, need)):
-                return True
-    return False
 
 
 class Translator:
@@ -166,6 +120,7 @@ class Translator:
         self.add_stop = add_stop
         self.capitalise = capitalise
         self._tok_lock = threading.Lock()
+        self._vocab_chars: frozenset[str] | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -272,8 +227,59 @@ class Translator:
         """Translate segments as they are (no splitting into sentences); order is kept.
 
         With a ``cache``, segments translated before with the same settings are not translated
-        again, and new translations are added to it.
+        again, and new translations are added to it. Text without a letter, and tokens too long
+        to be words, are copied as they are (:mod:`mt.translate.passthrough`); numbers, URLs,
+        e-mail addresses and characters outside the model's vocabulary are carried past it
+        (:mod:`mt.translate.protect`); a segment over its length limit is refused with
+        :class:`~mt.errors.InputError`.
         """
+        for s in segments:  # before any other work on a segment
+            passthrough.check_length(s)
+        found = [protect.protect(s, self._unknown) for s in segments]
+        results = self._translate_planned([p.masked for p in found], progress, cache)
+        redo = []
+        for k, (p, r) in enumerate(zip(found, results, strict=True)):
+            if p.spans:
+                text = protect.restore(p, r.translation)
+                if text is None:
+                    redo.append(k)
+                else:
+                    results[k] = replace(r, translation=text)
+        if redo:  # a placeholder lost: the text around the spans, translated in pieces
+            pieces = [protect.pieces(found[k]) for k in redo]
+            for_model = [text for piece in pieces for translate, text in piece if translate]
+            translated = iter(self._translate_planned(for_model, progress, cache))
+            for k, piece in zip(redo, pieces, strict=True):
+                results[k] = passthrough.combine(piece, translated)
+        return results
+
+    def _translate_planned(
+        self, segments: Sequence[str], progress: ProgressFn | None, cache: SegmentCache | None
+    ) -> list[SegmentTranslation]:
+        """Segments through the model, but what it never reads (mt.translate.passthrough)."""
+        plans = [passthrough.plan(s) for s in segments]
+        for_model = [text for pieces in plans for translate, text in pieces if translate]
+        translated = iter(self._translate(for_model, progress=progress, cache=cache))
+        return [passthrough.combine(pieces, translated) for pieces in plans]
+
+    def _unknown(self, char: str) -> bool:
+        """Whether the model reads ``char`` as unknown: not in its vocabulary once normalised as
+        the model reads it. Latin letters are left to it: a name it spells its own way
+        ("Sternfeld") reads better than the French copied into the English."""
+        if self._vocab_chars is None:
+            self._vocab_chars = frozenset("".join(self.tokenizer.get_vocab()))
+        if char.isspace() or (char.isalpha() and "LATIN" in unicodedata.name(char, "")):
+            return False
+        read = normalise(char).strip()
+        return any(c not in self._vocab_chars for c in read)
+
+    def _translate(
+        self,
+        segments: Sequence[str],
+        *,
+        progress: ProgressFn | None,
+        cache: SegmentCache | None,
+    ) -> list[SegmentTranslation]:
         stopped = [self.add_stop and needs_stop(s) for s in segments]
         keys = [
             self._model_input(self._capitalised(s + "." if stop else s))
@@ -325,17 +331,7 @@ class Translator:
 
     def _chunks(self, text: str) -> list[str]:
         """Split ``text`` at clause boundaries until every chunk fits the model's input."""
-        if self._count(text) <= self.max_input_tokens:
-            return [text]
-        middle = len(text) / 2
-        for pattern in _SPLIT_PATTERNS:
-            points = [m.start() for m in pattern.finditer(text) if 0 < m.start() < len(text)]
-            points = [p for p in points if text[:p].strip() and text[p:].strip()]
-            if points:
-                at = min(points, key=lambda p: abs(p - middle))
-                return self._chunks(text[:at].strip()) + self._chunks(text[at:].strip())
-        at = len(text) // 2  # one enormous "word": cut it in the middle, losing nothing
-        return self._chunks(text[:at]) + self._chunks(text[at:])
+        return split_to_fit(text, lambda chunk: self._count(chunk) <= self.max_input_tokens)
 
     def _run_units(
         self, texts: list[str], progress: ProgressFn | None
