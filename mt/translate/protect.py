@@ -9,6 +9,7 @@ pieces around its spans, which are then copied as they are: nothing the input ho
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -110,16 +111,22 @@ def pieces(protected: Protected) -> list[Piece]:
 
 
 def _unknown_runs(segment: str, unknown: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Runs of tokens holding a character outside the vocabulary, their punctuation trimmed."""
+    """Runs of words written wholly in characters outside the vocabulary (emoji, Cyrillic,
+    Arabic…), their edge punctuation trimmed. A word that mixes them with what the model reads
+    ("ukrainiennes…") is left to the model: copying it would copy French."""
+
+    def foreign(c: str) -> bool:
+        return unknown(c) and unicodedata.category(c)[0] in "LMSC"
+
     runs: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(segment):
-        if not any(unknown(c) for c in m.group()):
-            continue
         start, end = m.start(), m.end()
-        while start < end and not unknown(segment[start]) and not segment[start].isalnum():
+        while start < end and not foreign(segment[start]) and not segment[start].isalnum():
             start += 1
-        while end > start and not unknown(segment[end - 1]) and not segment[end - 1].isalnum():
+        while end > start and not foreign(segment[end - 1]) and not segment[end - 1].isalnum():
             end -= 1
+        if start == end or not all(foreign(c) for c in segment[start:end]):
+            continue
         if runs and not segment[runs[-1][1] : start].strip():
             runs[-1] = (runs[-1][0], end)  # the next word of the same run
         else:
