@@ -256,3 +256,14 @@ def test_what_the_model_cannot_carry_reaches_the_english(tiny_model: Path, bundl
     tr = Translator(None if bundled else tiny_model, beam=1 if not bundled else 4)
     english = tr.translate(CARRIED)
     assert [k for k in KEPT if k not in english] == []
+
+
+def test_work_past_its_deadline_is_stopped_with_a_503(tiny_model: Path, tmp_path: Path) -> None:
+    limits = Limits(timeout=0.2)
+    app = create_app(tmp_path / "r.db", model=str(tiny_model), beam=1, limits=limits)
+    text = " ".join(f"Phrase numéro {k} sur la guerre en Ukraine." for k in range(400))[:19_000]
+    with TestClient(app) as c:
+        c.post("/v1/translate", json={"text": "Bonjour."})  # the model loaded: only work counts
+        r = c.post("/v1/translate", json={"text": text})
+        assert r.status_code == 503 and "longer than the limit" in r.json()["detail"]
+        assert c.post("/v1/translate", json={"text": "Merci."}).status_code == 200
