@@ -90,21 +90,28 @@ class Service:
     def __init__(self, options: Options | None = None) -> None:
         self.options = options or Options()
         self._calibration: Calibration | None = None
+        # kept once found: finding them again reads the model folders' files
+        self._translator: Translator | None = None
+        self._embedder: tuple[Embedder | None] | None = None
 
     @property
     def translator(self) -> Translator:
         """The translation model, loaded on first use."""
-        return load_translator(self.options)
+        if self._translator is None:
+            self._translator = load_translator(self.options)
+        return self._translator
 
     def loaded_model(self) -> Path | None:
         """The translation model's folder once it is loaded (None before: nothing is loaded)."""
-        found = _TRANSLATORS.get(_translator_key(self.options))
+        found = self._translator or _TRANSLATORS.get(_translator_key(self.options))
         return found.path if found else None
 
     @property
     def embedder(self) -> Embedder | None:
         """The sentence encoder for alignment (None: off or not installed), loaded on first use."""
-        return load_embedder(self.options)
+        if self._embedder is None:
+            self._embedder = (load_embedder(self.options),)
+        return self._embedder[0]
 
     @property
     def calibration(self) -> Calibration:

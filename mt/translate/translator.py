@@ -121,6 +121,7 @@ class Translator:
         self.capitalise = capitalise
         self._tok_lock = threading.Lock()
         self._vocab_chars: frozenset[str] | None = None
+        self._known_chars: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ public API
 
@@ -266,12 +267,18 @@ class Translator:
         """Whether the model reads ``char`` as unknown: not in its vocabulary once normalised as
         the model reads it. Latin letters are left to it: a name it spells its own way
         ("Sternfeld") reads better than the French copied into the English."""
-        if self._vocab_chars is None:
-            self._vocab_chars = frozenset("".join(self.tokenizer.get_vocab()))
-        if char.isspace() or (char.isalpha() and "LATIN" in unicodedata.name(char, "")):
-            return False
-        read = normalise(char).strip()
-        return any(c not in self._vocab_chars for c in read)
+        known = self._known_chars.get(char)
+        if known is None:  # each character is judged once: every segment's text passes here
+            if self._vocab_chars is None:
+                self._vocab_chars = frozenset("".join(self.tokenizer.get_vocab()))
+            read = normalise(char).strip()
+            known = (
+                char.isspace()
+                or (char.isalpha() and "LATIN" in unicodedata.name(char, ""))
+                or all(c in self._vocab_chars for c in read)
+            )
+            self._known_chars[char] = known
+        return not known
 
     def _translate(
         self,
