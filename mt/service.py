@@ -9,6 +9,7 @@ first use, and shared by every service and thread that asks for the same ones.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, overload
 
 from mt.align import align
 from mt.align.embed import BUNDLED_EMBEDDER, Embedder, is_embedder_dir
-from mt.errors import InputError
+from mt.errors import InputError, MTError
 from mt.garble import check, repair, translation_scorer
 from mt.options import Options
 from mt.pipeline import run_document
@@ -93,17 +94,26 @@ class Service:
         # kept once found: finding them again reads the model folders' files
         self._translator: Translator | None = None
         self._embedder: tuple[Embedder | None] | None = None
+        self.load_seconds: float | None = None  # how long finding the translator took
 
     @property
     def translator(self) -> Translator:
         """The translation model, loaded on first use."""
         if self._translator is None:
+            start = time.perf_counter()
             self._translator = load_translator(self.options)
+            self.load_seconds = time.perf_counter() - start
         return self._translator
 
     def loaded_model(self) -> Path | None:
         """The translation model's folder once it is loaded (None before: nothing is loaded)."""
-        found = self._translator or _TRANSLATORS.get(_translator_key(self.options))
+        if self._translator is None:
+            try:
+                found = _TRANSLATORS.get(_translator_key(self.options))
+            except MTError:  # no such model: nothing of it is loaded
+                return None
+        else:
+            found = self._translator
         return found.path if found else None
 
     @property
@@ -125,6 +135,13 @@ class Service:
     ) -> list[DocumentTranslation]:
         """Translate documents, each keeping its paragraph structure (or its lines)."""
         return self.translator.translate_documents(texts, segmented=segmented, progress=progress)
+
+    def alternatives(self, text: str, n: int) -> tuple[DocumentTranslation, list[str]]:
+        """The best translation of ``text`` and up to ``n`` others from the beam's next-best
+        hypotheses (:func:`mt.translate.nbest.alternatives`)."""
+        from mt.translate.nbest import alternatives
+
+        return alternatives(self.translator, text, n)
 
     def check(
         self, text: str, *, segmented: bool = False, score: bool = False

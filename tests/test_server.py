@@ -73,9 +73,9 @@ def test_bad_requests(client: TestClient) -> None:
     assert client.get("/v1/jobs/nope").status_code == 404
     assert client.get("/v1/documents/999").status_code == 404
     r = client.post("/translate", json={"q": "Hola", "source": "es", "target": "en"})
-    assert r.status_code == 400 and "not supported" in r.json()["detail"]
+    assert r.status_code == 400 and "not supported" in r.json()["error"]
     r = client.post("/detect", json={"q": "  "})
-    assert r.status_code == 400 and "empty" in r.json()["detail"]
+    assert r.status_code == 400 and "empty" in r.json()["error"]
 
 
 def test_jobs_and_documents(client: TestClient) -> None:

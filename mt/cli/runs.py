@@ -110,24 +110,105 @@ def serve(
     char_limit: Annotated[
         int, typer.Option("--char-limit", min=1, help="Characters of text one request may send.")
     ] = 20_000,
+    batch_limit: Annotated[
+        int | None,
+        typer.Option("--batch-limit", min=1, help="Texts one request may send in a list."),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds one request's work may take.")
     ] = 60.0,
+    api_keys: Annotated[
+        str | None,
+        typer.Option(
+            "--api-keys",
+            help="File of API keys, one a line; with MT_API_KEYS (comma-separated) every "
+            "route but health, readiness and metrics needs one.",
+        ),
+    ] = None,
+    req_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--req-limit",
+            help="Requests per client address: '60' (a minute) or '10/second;1000/day'.",
+        ),
+    ] = None,
+    key_req_limit: Annotated[
+        str | None,
+        typer.Option("--key-req-limit", help="Requests per API key (default: --req-limit)."),
+    ] = None,
+    limit_storage: Annotated[
+        str,
+        typer.Option(
+            "--limit-storage",
+            help="Where rate-limit counts live: memory:// (one process) or redis://HOST:6379 "
+            "(shared by replicas).",
+        ),
+    ] = "memory://",
+    cors_origins: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origins", help="An origin whose web pages may call the API (repeatable)."
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies whose X-Forwarded-For gives the client address (comma-separated).",
+        ),
+    ] = None,
+    log_format: Annotated[
+        str, typer.Option("--log-format", help="Access logs: text, or json lines.")
+    ] = "text",
+    job_workers: Annotated[
+        int,
+        typer.Option("--job-workers", min=0, help="Background jobs run at once (0: none here)."),
+    ] = 1,
 ) -> None:
     """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
+    import os
+
     import uvicorn
 
-    from mt.server import Limits, create_app
+    from mt.errors import InputError
+    from mt.server import Access, Limits, create_app, read_keys
+    from mt.server.logs import configure
 
+    if log_format not in ("text", "json"):
+        raise InputError(f"--log-format must be text or json, not {log_format!r}")
+    keys = read_keys(api_keys, os.environ.get("MT_API_KEYS"))
+    if (api_keys or os.environ.get("MT_API_KEYS")) and not keys:
+        raise InputError("no API key found in --api-keys or MT_API_KEYS")
+    access = Access.create(
+        keys,
+        req_limit=req_limit,
+        key_req_limit=key_req_limit,
+        cors_origins=cors_origins or (),
+        storage=limit_storage,
+    )
+    if host not in ("127.0.0.1", "localhost", "::1") and not keys:
+        typer.echo(
+            f"mt: warning: serving on {host} without API keys: anyone who reaches this port "
+            "can use it (set --api-keys or MT_API_KEYS)",
+            err=True,
+        )
     options = Options(model=model, backend=backend, beam=beam)
-    limits = Limits(max_chars=char_limit, timeout=timeout)
+    limits = Limits(
+        max_chars=char_limit, max_batch=batch_limit, timeout=timeout, job_workers=job_workers
+    )
+    configure(log_format)
     # on SIGTERM or Ctrl-C: stop taking requests, stop running work at its next batch, and
     # close what is left after a few seconds (jobs resume at the next start)
     uvicorn.run(
-        create_app(db, options=options, limits=limits),
+        create_app(db, options=options, limits=limits, access=access, preload=True),
         host=host,
         port=port,
         timeout_graceful_shutdown=5,
+        forwarded_allow_ips=forwarded_allow_ips,
+        proxy_headers=forwarded_allow_ips is not None,
+        # JSON logs: ours, configured above, replace uvicorn's text access log
+        log_config=None if log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+        access_log=log_format == "text",
     )
 
 

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 from fastapi import FastAPI
 
+from mt.server.access import Access, read_keys
 from mt.server.app import create_app
 from mt.server.schemas import Limits
 
-__all__ = ["Limits", "create_app", "serve_in_background"]
+__all__ = ["Access", "Limits", "create_app", "read_keys", "serve_in_background"]
 
 
 @contextmanager

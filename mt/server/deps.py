@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from mt.server.access import Access
 from mt.server.jobs import Jobs
+from mt.server.metrics import Metrics
 from mt.server.schemas import Limits
 from mt.service import Service
 from mt.store import Store
@@ -16,7 +19,8 @@ from mt.text.segment import segment, segment_lines
 
 @dataclass
 class State:
-    """One server's service, store, jobs and limits."""
+    """One server's service, store, jobs, limits, access policy and metrics; ``files`` holds
+    what ``/translate_file`` translated."""
 
     service: Service
     store: Store
@@ -24,6 +28,10 @@ class State:
     jobs: Jobs
     limits: Limits
     stopping: threading.Event
+    access: Access
+    metrics: Metrics
+    files: Path
+    load_error: str | None = None  # why the model could not be loaded at start-up
 
 
 def state(request: Request) -> State:

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from mt.server.asgi import ASGIApp, Receive, Scope, Send, replaying, send_error
 
 MAX_JSON_DEPTH = 64
 # a \u escape of a surrogate: only then can decoded JSON hold a lone one
@@ -41,25 +36,18 @@ class BodyGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await _refuse(send, 413, f"request body over the limit of {self.max_bytes} bytes")
+                await send_error(
+                    scope, send, 413, f"request body over the limit of {self.max_bytes} bytes"
+                )
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
         problem = _json_problem(scope, body)
         if problem:
-            await _refuse(send, 400, problem)
+            await send_error(scope, send, 400, problem)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # after the body: the client's disconnect, if it comes
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
 
 def _json_problem(scope: Scope, body: bytes) -> str | None:
@@ -109,18 +97,3 @@ def _has_lone_surrogate(data: Any) -> bool:
     if isinstance(data, dict):
         return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in data.items())
     return False
-
-
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    payload = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})

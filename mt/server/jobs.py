@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,6 +22,10 @@ from mt.store import Store
 
 class QueueFull(Exception):
     """More jobs are waiting than the server takes."""
+
+
+class NoWorkers(Exception):
+    """This server runs no background jobs (``--job-workers 0``: another replica does)."""
 
 
 class Stopped(Exception):
@@ -38,18 +43,24 @@ class Jobs:
         *,
         workers: int = 1,
         max_queued: int = 16,
+        on_document: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_document`` hears of each document done: ``"done"`` or ``"failed"``."""
         self.service = service
         self.store = store
         self.store_lock = store_lock
         self.max_queued = max_queued
         self.stopping = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mt-job")
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="mt-job")
         self._active: set[str] = set()
         self._lock = threading.Lock()
+        self._on_document = on_document or (lambda status: None)
 
     def resume(self) -> None:
         """Start again every job a previous process left unfinished."""
+        if not self.workers:
+            return
         with self.store_lock:
             unfinished = self.store.unfinished_jobs()
         for job_id in unfinished:
@@ -57,7 +68,9 @@ class Jobs:
 
     def submit(self, body: JobIn) -> str:
         """Keep a job in the store and queue it; returns its id. :class:`QueueFull` when the
-        queue holds its limit."""
+        queue holds its limit, :class:`NoWorkers` when this server runs no jobs."""
+        if not self.workers:
+            raise NoWorkers("this server runs no background jobs; send jobs to the one that does")
         with self._lock:
             if len(self._active) >= self.max_queued:
                 raise QueueFull(f"{len(self._active)} jobs queued or running; try again later")
@@ -68,6 +81,11 @@ class Jobs:
             self.store.add_job(job_id, options.to_dict(), documents)
         self._start(job_id)
         return job_id
+
+    def queued(self) -> int:
+        """Jobs waiting or running in this process."""
+        with self._lock:
+            return len(self._active)
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         """The job as stored (None: no such job)."""
@@ -122,8 +140,10 @@ class Jobs:
             except Exception as exc:  # one bad document does not stop the job
                 with self.store_lock:
                     self.store.add_failure(run_id, name, str(exc), key=key)
+                self._on_document("failed")
                 continue
             with self.store_lock:
                 self.store.add_result(run_id, doc, key=key)
+            self._on_document("done")
         with self.store_lock:
             self.store.set_job(job_id, status="done")

@@ -82,6 +82,11 @@ class HealthOut(BaseModel):
     documents: int
 
 
+class ReadyOut(BaseModel):
+    status: str
+    model: str
+
+
 class DocumentOut(BaseModel):
     """A stored document and its summary."""
 
@@ -126,6 +131,8 @@ class Limits(BaseModel):
     # characters of text one request may send (LibreTranslate's --char-limit): a request at the
     # limit is translated in seconds on one core
     max_chars: int = 20_000
+    # texts one LibreTranslate request may send in its q list (None: any number)
+    max_batch: int | None = None
     # seconds a request's work may take before it is stopped
     timeout: float = 60.0
     # background jobs run at once, and how many may wait or run before new ones are refused

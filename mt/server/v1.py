@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from mt.score import source_marks, translation_marks
 from mt.server.deps import State, enforce, state
-from mt.server.jobs import QueueFull
+from mt.server.jobs import NoWorkers, QueueFull
 from mt.server.schemas import (
     AlignIn,
     AlignOut,
@@ -20,6 +20,7 @@ from mt.server.schemas import (
     JobAccepted,
     JobIn,
     JobOut,
+    ReadyOut,
     StoredSentence,
     TranslateIn,
     TranslateOut,
@@ -35,21 +36,37 @@ DocId = Annotated[int, Path(ge=0, le=2**63 - 1)]
 
 @router.get("/health", response_model=HealthOut)
 def health(app: App) -> HealthOut:
+    """Liveness: the process answers (and its store is readable)."""
     loaded = app.service.loaded_model()
     with app.store_lock:
         n = app.store.document_count()
     return HealthOut(status="ok", model=str(loaded) if loaded else None, documents=n)
 
 
+@router.get(
+    "/ready", response_model=ReadyOut, responses={503: {"description": "The model is not loaded."}}
+)
+def ready(app: App) -> ReadyOut:
+    """200 once the translation model is loaded; 503 (with the reason) until then."""
+    loaded = app.service.loaded_model()
+    if loaded is None:
+        reason = app.load_error or "the model is not loaded yet"
+        raise HTTPException(503, reason, headers={"Retry-After": "5"})
+    return ReadyOut(status="ready", model=str(loaded))
+
+
 @router.post("/translate", response_model=TranslateOut, response_model_exclude_none=True)
 async def translate(body: TranslateIn, app: App, request: Request) -> TranslateOut:
     texts = [body.text] if isinstance(body.text, str) else body.text
+    if app.limits.max_batch is not None and len(texts) > app.limits.max_batch:
+        raise HTTPException(413, f"{len(texts)} texts; the limit is {app.limits.max_batch}")
     enforce(app.limits, texts, body.segmented)
     docs = await bounded(
         request,
         app,
         lambda progress: app.service.translate(texts, segmented=body.segmented, progress=progress),
     )
+    app.metrics.translated(texts, docs)
     out = (
         TranslateOut(translation=docs[0].text)
         if isinstance(body.text, str)
@@ -85,6 +102,8 @@ def create_job(body: JobIn, app: App) -> JobAccepted:
         return JobAccepted(job_id=app.jobs.submit(body))
     except QueueFull as exc:
         raise HTTPException(429, str(exc), headers={"Retry-After": "30"}) from None
+    except NoWorkers as exc:
+        raise HTTPException(503, str(exc)) from None
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, response_model_exclude_none=True)

@@ -36,6 +36,12 @@ class Backend(Protocol):
         """Mean per-token log-probability of each output given its source."""
         ...
 
+    def nbest(
+        self, batch: list[list[int]], *, beam: int, n: int, max_new: int
+    ) -> list[list[list[int]]]:
+        """The ``n`` best hypotheses of each source, best first (beam widened to ``n``)."""
+        ...
+
 
 def pad_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:
     """Token id lists as one padded ``(rows, longest)`` torch tensor, and its attention mask."""

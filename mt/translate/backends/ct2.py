@@ -199,6 +199,22 @@ class CT2Backend:
             for r in results
         ]
 
+    def nbest(
+        self, batch: list[list[int]], *, beam: int, n: int, max_new: int
+    ) -> list[list[list[int]]]:
+        results = self.translator.translate_batch(
+            [self._tokens(s) for s in batch],
+            beam_size=max(beam, n),
+            num_hypotheses=n,
+            max_decoding_length=max_new,
+            return_end_token=True,
+            use_vmap=self.use_vmap,
+        )
+        return [
+            [list(self.tokenizer.convert_tokens_to_ids(h))[:max_new] for h in r.hypotheses]
+            for r in results
+        ]
+
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
         # score_batch appends eos itself and returns one log-probability per target token
         targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]

@@ -86,6 +86,24 @@ class TorchBackend:
             totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
         return [float(v) for v in totals.tolist()]
 
+    def nbest(
+        self, batch: list[list[int]], *, beam: int, n: int, max_new: int
+    ) -> list[list[list[int]]]:
+        import torch
+
+        x, mask = self._pad(batch)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                num_beams=max(beam, n),
+                num_return_sequences=n,
+                max_new_tokens=max_new,
+                forced_eos_token_id=None,
+            )
+        seqs = [self._strip(s) for s in out.tolist()]
+        return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
+
 
 def load(path: Path, tokenizer: Any, threads: int | None, vmap: bool) -> TorchBackend:
     """The torch backend (a vocabulary map is a CTranslate2 feature: ``vmap`` is ignored)."""
