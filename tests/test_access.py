@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -214,3 +220,79 @@ def test_a_replica_without_job_workers_refuses_jobs(tiny_model: Path, tmp_path: 
     with TestClient(app) as c:
         r = c.post("/v1/jobs", json={"documents": [{"text": "Bonjour."}]})
         assert r.status_code == 503 and "no background jobs" in r.json()["detail"]
+
+
+def _mt_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "mt", "serve", *args]
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=full_env, text=True
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_mt_serve_with_keys_limits_and_json_logs(tiny_model: Path, tmp_path: Path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("file-key\n", encoding="utf-8")
+    port = _free_port()
+    server = _mt_serve(
+        *("--db", str(tmp_path / "r.db"), "--model", str(tiny_model), "--beam", "1"),
+        *("--port", str(port), "--api-keys", str(keys), "--req-limit", "20/minute"),
+        *("--log-format", "json"),
+        env={"MT_API_KEYS": "env-key"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # ready: the model loaded at start-up
+            try:
+                if httpx.get(f"{base}/v1/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        assert httpx.get(f"{base}/v1/documents").status_code == 401
+        for key in ("file-key", "env-key"):
+            auth = {"Authorization": f"Bearer {key}", "X-Request-ID": f"req-{key}"}
+            assert httpx.get(f"{base}/v1/documents", headers=auth).status_code == 200
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    access = [r for r in lines if r.get("name") == "mt.access"]
+    assert {"request_id": "req-env-key", "status": 200, "path": "/v1/documents"}.items() <= (
+        access[-1].items()
+    )
+    assert not any("warning" in line for line in err.splitlines() if not line.startswith("{"))
+
+
+def test_mt_serve_warns_when_exposed_without_keys(tiny_model: Path, tmp_path: Path) -> None:
+    server = _mt_serve(
+        *("--db", str(tmp_path / "r.db"), "--model", str(tiny_model)),
+        *("--host", "0.0.0.0", "--port", str(_free_port())),
+    )
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert first.startswith("mt: warning: serving on 0.0.0.0 without API keys")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--api-keys", "/nonexistent/keys"], "cannot read the API keys file"),
+        (["--req-limit", "lots"], "cannot read the rate limit"),
+        (["--log-format", "xml"], "--log-format must be text or json"),
+    ],
+)
+def test_mt_serve_refuses_bad_settings(args: list[str], message: str, tmp_path: Path) -> None:
+    server = _mt_serve("--db", str(tmp_path / "r.db"), *args)
+    _, err = server.communicate(timeout=60)
+    assert server.returncode == 2 and message in err and "Traceback" not in err

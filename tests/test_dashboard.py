@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mt.pipeline import run_document
-from mt.server import create_app, serve_in_background
+from mt.server import Access, create_app, serve_in_background
 from mt.store import Store
 from mt.translate import Translator
 
@@ -34,7 +34,9 @@ def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
         doc = run_document(text, tr, name="sky-news.txt", repair_source=repair)
         store.add_result(store.new_run({"repair": repair}), doc)
     store.close()
-    with serve_in_background(create_app(db, model=str(tiny_model))) as url:
+    # a server that needs keys: the page, opened with one, sends it with every call it makes
+    app = create_app(db, model=str(tiny_model), access=Access.create(["dash-key"]))
+    with serve_in_background(app) as url:
         yield url + "/"
 
 
@@ -55,7 +57,7 @@ def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: 
             ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page.goto(dashboard_url)
+        page.goto(dashboard_url + "?api_key=dash-key")
         page.click(".doc >> nth=0")
         page.wait_for_selector("#rows tr")
 
@@ -88,7 +90,9 @@ def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: 
         # the filter offers the types worked out from the text too (made-up words, lost French
         # words...), and each shows the sentences that have one
         shown_id = page.evaluate("state.doc.id")
-        served = page.request.get(f"{dashboard_url}v1/documents/{shown_id}").json()["sentences"]
+        served = page.request.get(
+            f"{dashboard_url}v1/documents/{shown_id}", headers={"Authorization": "Bearer dash-key"}
+        ).json()["sentences"]
         derived = {
             f["type"] for sent in served for f in sent["translation_flags"] + sent["source_flags"]
         }
