@@ -286,3 +286,141 @@ def test_sample_quotes_over_sentences_are_not_garble() -> None:
     # article leaves open, is unmatched
     assert _unbalanced(reports) == [(17, "«")]
     assert reports[9].garble_score == 0.0  # 'Cela montre … à l’Ukraine.”' closes a quote
+
+
+# Each class of damage that text from other sources showed, in its general form: every shape of
+# it flags the sentence on its own (calibrated confidence over the threshold), and the repair
+# gives the clean sentence back where the fix is certain.
+@pytest.mark.parametrize("left", ["”", "“", "«", '"'])
+@pytest.mark.parametrize("right", ["”", "“", "»", '"'])
+def test_a_quote_with_marks_of_the_wrong_kind_or_of_two_kinds(left: str, right: str) -> None:
+    text = f"Il a qualifié la réforme de {left}nécessaire et urgente{right} devant les députés."
+    proper = (left, right) in {("“", "”"), ("«", "»"), ('"', '"')}
+    report = check_sentence(text)
+    assert report.flagged is not proper, report.flags
+    if not proper:
+        flag = next(f for f in report.flags if f.type == "quote_mismatch")
+        assert flag.confidence >= mt.garble.FLAG_THRESHOLD and flag.text in (left, right)
+
+
+def test_quotes_nested_or_spaced_as_french_writes_them_are_clean() -> None:
+    for text in (
+        "« Il m'a dit “je ne reviendrai pas”, puis il est parti », raconte sa sœur.",
+        'Il parle d\'une « crise sans précédent » et du mot "résilience".',
+        "« Nous n'avons pas le choix », a déclaré le porte-parole.",
+    ):
+        assert not check_sentence(text).flags, text
+
+
+@pytest.mark.parametrize("mark", [",", ";", ":", "»", "%", ")"])
+@pytest.mark.parametrize("word", ["selon", "à", "s'est", "écrit", "l'entreprise", "a-t-il"])
+def test_punctuation_glued_to_any_word_is_a_missing_space(mark: str, word: str) -> None:
+    before = {
+        "»": "« Nous resterons unis »",
+        "%": "Il a obtenu 12 %",
+        ")": "Le rapport (publié mardi)",
+    }
+    text = f"{before.get(mark, 'Les prix ont augmenté le mois dernier')}{mark}{word} la presse."
+    report = check_sentence(text)
+    assert report.flagged and any(f.type == "missing_space" for f in report.flags), text
+    assert repair(text).text == text.replace(f"{mark}{word}", f"{mark} {word}")
+
+
+def test_parenthesised_endings_times_and_addresses_are_not_missing_spaces() -> None:
+    for text in (
+        "Les ami(e)s et collègue(s) présent(e)s ont applaudi.",
+        "Le train part à 14:30 et le site est https://www.insee.fr/fr/statistiques.",
+        "Le taux est de 3,5 % cette année.",
+    ):
+        assert not any(f.type == "missing_space" for f in check_sentence(text).flags), text
+
+
+@pytest.mark.parametrize(
+    "broken, fixed",
+    [
+        ("le homme", "l'homme"),
+        ("La armée", "L'armée"),
+        ("que il", "qu'il"),
+        ("ne a", "n'a"),
+        ("l' homme", None),  # spaced apart: flagged
+        ("l homme", None),  # the apostrophe lost: flagged, less sure, not repaired
+        ("qu on", None),
+    ],
+)
+def test_broken_elisions_undone_spaced_or_without_apostrophe(
+    broken: str, fixed: str | None
+) -> None:
+    text = f"Selon lui, {broken} était parti avant la fin."
+    report = check_sentence(text)
+    assert report.flagged and any(f.type == "bad_elision" for f in report.flags), text
+    if fixed:
+        assert repair(text).text == text.replace(broken, fixed)
+
+
+def test_what_never_elides_is_not_a_broken_elision() -> None:
+    for text in (
+        "La ou les personnes responsables devront répondre de leurs actes.",
+        "Le ou la candidate retenue prendra ses fonctions.",
+        "C'est ce à quoi Washington s'est opposé.",
+        "La une du journal montrait le onze de départ.",
+        "Il fait 0°C en hiver et le mât mesure 100 m au-dessus du pont.",
+        "Le UKIP a perdu son dernier siège.",
+    ):
+        assert not any(f.type == "bad_elision" for f in check_sentence(text).flags), text
+
+
+@pytest.mark.parametrize(
+    "glued, split",
+    [
+        ("AlfredHitchcock", "Alfred Hitchcock"),
+        ("avecles", "avec les"),
+        ("contreles", "contre les"),
+        ("Nobelde", "Nobel de"),
+        ("prochaincycle", "prochain cycle"),
+    ],
+)
+def test_words_glued_at_a_link_edge(glued: str, split: str) -> None:
+    text = f"Il en a parlé {glued} hier soir."
+    report = check_sentence(text)
+    assert report.flagged and ("merged_token", glued, split) in flags_of(text)
+
+
+def test_brands_compounds_and_legal_words_are_not_glued_words() -> None:
+    for text in (
+        "Il a publié la vidéo sur YouTube depuis son iPhone.",
+        "Les Européens se sont entretués pendant la guerre.",
+        "Ladite société a contesté la décision.",
+    ):
+        assert not any(f.type == "merged_token" for f in check_sentence(text).flags), text
+
+
+@pytest.mark.parametrize("article", ["La", "Les", "Une", "Son", "Du"])
+def test_a_capitalised_determiner_mid_sentence(article: str) -> None:
+    text = f"Les experts estiment que {article} situation reste très tendue."
+    assert ("stray_capital", article, article.lower()) in flags_of(text)
+    assert check_sentence(text).flagged
+
+
+def test_titles_and_names_keep_their_capitals() -> None:
+    for text in (
+        "Le film Les Misérables a reçu quatre nominations.",
+        "Le quotidien Le Monde a publié l'entretien.",
+        "Kim Jong Un a parlé à la télévision.",
+        "Le rapport de l'Institute for Fiscal Studies est attendu jeudi.",
+        "Le quotidien The Times of India a publié l'entretien.",
+    ):
+        assert not check_sentence(text).flagged, (text, check_sentence(text).flags)
+
+
+def test_flag_confidences_are_calibrated_probabilities() -> None:
+    from mt.garble.check import detector_flags
+
+    text = "Les prix ont augmenté le mois dernier,à la surprise des analystes."
+    raw = detector_flags(text)
+    calibrated = check_sentence(text).flags
+    assert raw is not None and [f.type for f in raw] == [f.type for f in calibrated]
+    # the calibration table is monotone in the detector's own confidence, within (0, 1)
+    from mt.garble.calibration import _table
+
+    for xs, ys in _table().values():
+        assert xs == sorted(xs) and ys == sorted(ys) and all(0 < y < 1 for y in ys)

@@ -7,14 +7,17 @@ from dataclasses import replace
 from typing import Protocol
 
 from mt.garble.base import WORD
+from mt.garble.calibration import calibrated
 from mt.garble.quote_mismatch import UNBALANCED, unbalanced_quotes
 from mt.garble.registry import DETECTORS
 from mt.records import Flag, SegmentTranslation, SentenceReport
 from mt.text.lexicon import detect_language
 from mt.text.segment import segment, segment_lines, split_metadata
 
-# Chosen on the dev half of eval/garble.py (best F1 with at most 3 % false positives).
-FLAG_THRESHOLD = 0.38
+# garble_score at which a sentence is flagged: chosen on the dev halves of
+# eval/garble_heldout.py (best F1 with at most 2 % of clean sentences flagged); see
+# docs/design/decisions.md, "Flag confidences are calibrated probabilities"
+FLAG_THRESHOLD = 0.67
 
 # sentences in, the model's mean log-probability of each one's translation out
 Scorer = Callable[[Sequence[str]], Sequence[float | None]]
@@ -26,28 +29,38 @@ class Translates(Protocol):
     def translate_segments(self, segments: Sequence[str]) -> list[SegmentTranslation]: ...
 
 
-def check_sentence(text: str, index: int = 0, start: int = 0) -> SentenceReport:
-    """Run every detector on one sentence."""
+def detector_flags(text: str) -> list[Flag] | None:
+    """Every detector's flags on one sentence, with the detectors' own confidences (None: the
+    sentence is not French, and is not checked)."""
     flags: list[Flag] = []
     meta, prose_at = split_metadata(text)
     if meta:
         flags.append(Flag("metadata", 0, len(meta), meta, "metadata glued to the text", 0.95, ""))
     language, confidence = detect_language(WORD.findall(text[prose_at:]))
     if language != "fr" and confidence >= 0.25:
-        return SentenceReport(index, text, 0.0, False, [], language, start, start + len(text))
+        return None
     prose = text[prose_at:]
     for detect in DETECTORS.values():
         for f in detect(prose):
             flags.append(replace(f, start=f.start + prose_at, end=f.end + prose_at))
     # a compound's elision and capital are parts of its one error, with its one fix
     spans = [(f.start, f.end) for f in flags if f.type == "article_compound"]
-    flags = [
+    return [
         f
         for f in flags
         if f.type == "article_compound" or not any(a <= f.start and f.end <= b for a, b in spans)
     ]
+
+
+def check_sentence(text: str, index: int = 0, start: int = 0) -> SentenceReport:
+    """Run every detector on one sentence; flag confidences are calibrated probabilities."""
+    flags = detector_flags(text)
+    if flags is None:
+        language = detect_language(WORD.findall(text[split_metadata(text)[1] :]))[0]
+        return SentenceReport(index, text, 0.0, False, [], language, start, start + len(text))
     return _with_flags(
-        SentenceReport(index, text, 0.0, False, [], "fr", start, start + len(text)), flags
+        SentenceReport(index, text, 0.0, False, [], "fr", start, start + len(text)),
+        [calibrated(f) for f in flags],
     )
 
 

@@ -1,4 +1,5 @@
-"""No space after punctuation: ``guerre.Il``, ``là,je``."""
+"""No space after punctuation: ``guerre.Il``, ``là,je``, ``mois,s'est``, ``»,a-t-il``,
+``12 %des``, ``(publié mardi)montre``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from mt.garble.base import LETTERS
 from mt.records import Flag
 
 _MISSING_SPACE = re.compile(
-    rf"(?<=[{LETTERS}]{{2}})([.!?;])(?=[A-ZÀ-ÖØ-Þ][{LETTERS}])|(?<=[{LETTERS}]{{2}})([,:])(?=[{LETTERS}]{{2}})"
+    # a sentence end glued to the next sentence's capital
+    rf"(?:(?<=[{LETTERS}]{{2}})|(?<=\d))([.!?])(?=[A-ZÀ-ÖØ-Þ][{LETTERS}])"
+    # a comma, semicolon or colon glued to any word: accented, elided, one letter
+    rf"|([,;:])(?=[{LETTERS}])"
+    # a closing guillemet, a per cent sign or a closing parenthesis glued to a word; not the
+    # parenthesised endings of inclusive writing ("ami(e)s")
+    rf"|([»%])(?=[{LETTERS}])|(?<![(][^\s()]{{1}})(?<![(][^\s()]{{2}})(?<![(][^\s()]{{3}})(\))(?=[{LETTERS}])"
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mt.garble.check import check
-from mt.garble.quote_mismatch import MIXED
+from mt.garble.quote_mismatch import TWO_KINDS
 from mt.records import Change, Repair, SentenceReport
 from mt.text.segment import split_metadata
 
@@ -47,8 +47,8 @@ def repair(text: str, *, min_confidence: float = 0.8) -> Repair:
 
 
 def _normalise_quotes(text: str, rep: SentenceReport) -> list[Change]:
-    """Turn “ ” pairs into « » (French quotation marks) in a sentence that mixes styles."""
-    if not any(f.reason == MIXED for f in rep.flags):
+    """Turn “ ” into « » (French quotation marks) in a sentence where a quote mixes kinds."""
+    if not any(f.reason == TWO_KINDS for f in rep.flags):
         return []
     openers = {f.start for f in rep.flags if f.suggestion == "“"}  # a ” that opens a quote
     changes = []

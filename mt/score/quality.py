@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt.errors import ModelNotFoundError
+from mt.garble.check import FLAG_THRESHOLD
 from mt.score.coverage import Coverage, coverage
 from mt.score.invented import invented
 from mt.text.lexicon import detect_language
@@ -128,7 +129,7 @@ def score_sentence(
         return SentenceScore(0.0, True, ["empty translation"], signals)
 
     f_garble = 1 - garble_score
-    if garble_score >= 0.38:
+    if garble_score >= FLAG_THRESHOLD:
         reasons.append(f"garbled source ({garble_score:.2f})")
     f_model = _logistic((logprob - cal.logprob_midpoint) * cal.logprob_scale)
     if f_model < 0.5:
