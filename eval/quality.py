@@ -14,6 +14,13 @@ calibration (its ``quality.json``) and with the built-in defaults. The word chec
 the human references, as if they were the translations: how often they fire there tells how
 often they fire on a good translation.
 
+With the model's learned estimator (``qe.json``, fitted by ``scripts/train_qe.py`` on other sets),
+its predictions are scored the same way, and every scorer is also judged at a 10 % flag rate
+(the lowest-scored tenth flagged: how many of the chrF < 0.3 sentences are among them). Last,
+the sample article goes through ``mt run``'s pipeline, and the script says whether its two
+misread sentences (13: "désosser" read as "disappoint"; 1: "sous le feu" lost in
+"Khersonsous") are among its three lowest.
+
 ``--fit`` chooses the log-probability midpoint (where the confidence factor is 0.5, so a clean
 sentence is flagged) as the threshold that best separates bad translations from the rest (F1),
 and the scale so that a sentence at the set's median log-probability gets a factor of 0.9.
@@ -90,6 +97,71 @@ def report(name: str, quality: list[float], chrf: list[float], flagged: list[boo
     ]
 
 
+def caught_at(scores: list[float], chrf: list[float], rate: float = 0.1) -> str:
+    """How many chrF < 0.3 sentences are among the lowest-scored ``rate`` of all."""
+    n = max(1, round(rate * len(scores)))
+    lowest = sorted(range(len(scores)), key=lambda k: scores[k])[:n]
+    bad = sum(c < BAD_CHRF for c in chrf)
+    hit = sum(chrf[k] < BAD_CHRF for k in lowest)
+    return f"{hit} of {bad} ({hit / max(bad, 1):.1%})"
+
+
+def learned(tr, src, out, garble, chrf, scores_by_rule) -> None:  # type: ignore[no-untyped-def]
+    """The learned estimator's agreement with chrF, beside the other scorers."""
+    from mt.score.estimator import load_estimator, pair_signals
+
+    estimator = load_estimator(tr.path)
+    print("\n| scorer | ρ with chrF | chrF < 0.3 among the lowest 10 % |\n|---|---:|---:|")
+    logprob = [o.logprob for o in out]
+    print(
+        f"| log-probability alone | {spearmanr(logprob, chrf)[0]:.3f} | {caught_at(logprob, chrf)} |"
+    )
+    if scores_by_rule is not None:
+        q = [x.quality for x in scores_by_rule]
+        print(
+            f"| combined factors (quality.json) | {spearmanr(q, chrf)[0]:.3f} | {caught_at(q, chrf)} |"
+        )
+    if estimator is None:
+        print("(the model has no learned estimator: run scripts/train_qe.py)")
+        return
+    found = pair_signals(
+        tr, src, [o.translation for o in out], garble, logprobs=[o.logprob for o in out]
+    )
+    estimates = estimator.estimate(found, src)
+    q = [e.quality for e in estimates]
+    flagged = sum(e.flagged for e in estimates)
+    print(f"| learned estimator | {spearmanr(q, chrf)[0]:.3f} | {caught_at(q, chrf)} |")
+    bad = [c < BAD_CHRF for c in chrf]
+    hit = sum(e.flagged and b for e, b in zip(estimates, bad, strict=True))
+    print(
+        f"\nlearned estimator's own flag (quality < {estimator.flag_below}): {flagged} flagged "
+        f"({flagged / len(q):.1%}), {hit} of {sum(bad)} chrF < 0.3 among them"
+    )
+    for name in ("logprob", "coverage", "length_ratio"):
+        values = [s.values[name] for s in found]
+        print(f"signal {name}: ρ with chrF {spearmanr(values, chrf)[0]:.3f}")
+
+
+MISREAD = {13: "désosser read as 'disappoint'", 1: "'sous le feu' lost in 'Khersonsous'"}
+
+
+def sample_ranks(model: str | None, beam: int) -> None:
+    """Where the sample article's misread sentences rank under mt run's quality."""
+    from mt.options import Options
+    from mt.service import Service
+
+    sample = Path(__file__).resolve().parent.parent / "examples" / "sky-news-2022-11-nato-fr.txt"
+    doc = Service(Options(model=model, beam=beam)).process(sample.read_text(encoding="utf-8"))
+    order = sorted(doc.sentences, key=lambda s: s.quality)
+    lowest = [s.index for s in order[:3]]
+    print(f"\nsample article, mt run: three lowest sentences {lowest}")
+    for k, what in MISREAD.items():
+        rank = [s.index for s in order].index(k) + 1
+        print(
+            f"- sentence {k} ({what}): quality {doc.sentences[k].quality:.3f}, rank {rank} of {len(order)}"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -162,6 +234,22 @@ def main() -> None:
         hyp = sum(check(s, o.translation) for s, o in zip(src, out, strict=True))
         refs = sum(check(s, r) for s, r in zip(src, ref, strict=True))
         print(f"| {label} | {hyp} ({hyp / len(src):.1%}) | {refs} ({refs / len(src):.1%}) |")
+    learned(
+        tr,
+        src,
+        out,
+        garble,
+        chrf,
+        scores_by_rule=[
+            score_sentence(
+                s, o.translation, logprob=o.logprob, garble_score=g, calibration=model_cal
+            )
+            for s, o, g in zip(src, out, garble, strict=True)
+        ]
+        if model_cal
+        else None,
+    )
+    sample_ranks(args.model, args.beam)
     if args.fit and args.write:
         cal = calibrations["fitted here"]
         path = tr.path / CALIBRATION_FILE

@@ -23,7 +23,8 @@ class Options:
     ``capitalise``: give a segment without a final mark a full stop, and one in lower case a
     capital, for the model to read. ``repair``: repair garbled French before translating.
     ``embed``: compare sentences by the sentence encoder's vectors when aligning, the bundled
-    encoder unless ``embedder`` names another folder.
+    encoder unless ``embedder`` names another folder. ``estimate``: score quality with the
+    model's learned estimator when its directory has one (``mt.score.estimator``).
     """
 
     model: str | None = None
@@ -37,6 +38,7 @@ class Options:
     repair: bool = False
     embed: bool = True
     embedder: str | None = None
+    estimate: bool = True
 
     def __post_init__(self) -> None:
         if self.beam < 1:

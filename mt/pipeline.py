@@ -10,6 +10,7 @@ from mt.align import align
 from mt.garble import FLAG_THRESHOLD, check, check_sentence, in_context, repair
 from mt.records import DocumentResult, SegmentTranslation, SentenceResult
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
+from mt.score.estimator import Estimate, Estimator, pair_signals
 from mt.text.segment import segment, split_metadata
 from mt.translate import SegmentCache, Translator
 
@@ -48,13 +49,15 @@ def run_document(
     cache: SegmentCache | None = None,
     calibration: Calibration | None = None,
     embedder: Embedder | None = None,
+    estimator: Estimator | None = None,
 ) -> DocumentResult:
     """Process one French document (and optionally its English reference).
 
     ``cache`` (e.g. a :class:`mt.store.Store`) serves sentences translated before;
     ``calibration`` defaults to the model directory's (:func:`mt.score.load_calibration`).
     ``embedder`` (e.g. :func:`mt.align.embed.bundled_embedder`) adds sentence vectors to the alignment
-    with the reference.
+    with the reference. ``estimator`` (:func:`mt.score.estimator.load_estimator`) scores each
+    sentence from its signals.
     """
     calibration = calibration or load_calibration(translator.path)
     reports = check(text)
@@ -88,15 +91,30 @@ def run_document(
                 refs[i] = joined_ref
                 link_metrics[i] = metrics
 
+    # the garble of what was translated: a header split off or a repair made is no longer
+    # damage the translation suffers (the source's own flags stay in the record)
+    garbles = [
+        in_context(check_sentence(repaired[k]), rep).garble_score
+        if repaired[k] != rep.text
+        else rep.garble_score
+        for k, rep in enumerate(reports)
+    ]
+    estimates: list[Estimate | None] = [None] * len(reports)
+    if estimator is not None:
+        todo = [k for k in range(len(reports)) if repaired[k].strip()]
+        fr = [repaired[k] for k in todo]
+        found = pair_signals(
+            translator,
+            fr,
+            [translated[k].translation for k in todo],
+            [garbles[k] for k in todo],
+            logprobs=[translated[k].logprob for k in todo],
+        )
+        for k, est in zip(todo, estimator.estimate(found, fr), strict=True):
+            estimates[k] = est
     sentences = []
     for k, (rep, seg) in enumerate(zip(reports, translated, strict=True)):
-        # the garble of what was translated: a header split off or a repair made is no longer
-        # damage the translation suffers (the source's own flags stay in the record)
-        translated_garble = (
-            in_context(check_sentence(repaired[k]), rep).garble_score
-            if repaired[k] != rep.text
-            else rep.garble_score
-        )
+        translated_garble = garbles[k]
         score = score_sentence(
             repaired[k],
             seg.translation,
@@ -104,6 +122,7 @@ def run_document(
             garble_score=translated_garble,
             reference_scores=link_metrics[k] or None,
             calibration=calibration,
+            estimate=estimates[k],
         )
         reasons = list(score.reasons)
         fixed = repairs[k]

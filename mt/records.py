@@ -149,6 +149,28 @@ class SentenceResult:
 
 
 @dataclass(frozen=True)
+class TranslationScore:
+    """The estimated quality of one translation of one French sentence, by any system.
+
+    ``spans``: where the reasons point, as ``(side, start, end)`` with side ``fr`` or ``en``;
+    ``signals``: what the estimate was made from; ``chrf`` only with a reference.
+    """
+
+    index: int
+    source: str
+    translation: str
+    quality: float
+    flagged: bool
+    reasons: list[str]
+    spans: list[tuple[str, int, int]]
+    signals: dict[str, float]
+    chrf: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class DocumentResult:
     """A processed document and its summary."""
 

@@ -18,11 +18,19 @@ from typing import Any, overload
 from mt.align import align
 from mt.align.embed import BUNDLED_EMBEDDER, Embedder, is_embedder_dir
 from mt.errors import InputError, MTError
-from mt.garble import check, repair, translation_scorer
+from mt.garble import check, check_sentence, repair, translation_scorer
 from mt.options import Options
 from mt.pipeline import run_document
-from mt.records import DocumentResult, DocumentTranslation, Link, Repair, SentenceReport
-from mt.score import Calibration, load_calibration
+from mt.records import (
+    DocumentResult,
+    DocumentTranslation,
+    Link,
+    Repair,
+    SentenceReport,
+    TranslationScore,
+)
+from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
+from mt.score.estimator import Estimator, load_estimator, pair_signals
 from mt.translate import ProgressFn, SegmentCache, Translator
 from mt.translate.models import resolve
 
@@ -95,6 +103,7 @@ class Service:
         self._translator: Translator | None = None
         self._embedder: tuple[Embedder | None] | None = None
         self.load_seconds: float | None = None  # how long finding the translator took
+        self._estimator: tuple[Estimator | None] | None = None
 
     @property
     def translator(self) -> Translator:
@@ -162,6 +171,52 @@ class Service:
         scorer = self.translator.score_pairs if score else None
         return align(fr, en, scorer=scorer, embedder=self.embedder, clauses=clauses)
 
+    @property
+    def estimator(self) -> Estimator | None:
+        """The model's learned quality estimator (None: its directory has none), read once."""
+        if self._estimator is None:
+            found = load_estimator(self.translator.path) if self.options.estimate else None
+            self._estimator = (found,)
+        return self._estimator[0]
+
+    def score_translations(
+        self,
+        fr: Sequence[str],
+        en: Sequence[str],
+        references: Sequence[str] | None = None,
+    ) -> list[TranslationScore]:
+        """Estimate the quality of each English sentence as a translation of its French one,
+        whatever system translated it; with ``references``, chrF against each is reported
+        and averaged into the quality, as ``mt run`` does."""
+        if len(fr) != len(en) or (references is not None and len(references) != len(fr)):
+            sizes = [len(fr), len(en)] + ([len(references)] if references is not None else [])
+            raise InputError(f"the files must have as many lines: {', '.join(map(str, sizes))}")
+        garbles = [check_sentence(f).garble_score for f in fr]
+        found = pair_signals(self.translator, fr, en, garbles)
+        estimator = self.estimator
+        estimates = estimator.estimate(found, fr) if estimator else [None] * len(fr)
+        out = []
+        for k, (f, e, s, est) in enumerate(zip(fr, en, found, estimates, strict=True)):
+            ref = references[k] if references is not None and references[k].strip() else None
+            metrics = reference_metrics(e, ref) if ref and e.strip() else None
+            score = score_sentence(
+                f,
+                e,
+                logprob=s.values["logprob"],
+                garble_score=garbles[k],
+                reference_scores=metrics,
+                calibration=self.calibration,
+                estimate=est if f.strip() else None,
+            )
+            spans = est.spans if est else []
+            chrf = metrics["chrf"] if metrics else None
+            out.append(
+                TranslationScore(
+                    k, f, e, score.quality, score.flagged, score.reasons, spans, s.values, chrf
+                )
+            )
+        return out
+
     def process(
         self,
         text: str,
@@ -181,6 +236,7 @@ class Service:
             cache=cache,
             calibration=self.calibration,
             embedder=self.embedder if reference is not None and reference.strip() else None,
+            estimator=self.estimator,
         )
 
     def run_settings(self, *, references: bool) -> dict[str, Any]:
@@ -200,6 +256,7 @@ class Service:
             "vmap": getattr(tr.backend, "use_vmap", False),
             "fix_untranslated": options.fix_untranslated,
             "calibration": asdict(self.calibration),
+            "estimator": self.estimator.fingerprint if self.estimator else None,
             "embedder": str(encoder) if encoder else None,
         }
 
@@ -270,3 +327,24 @@ def translate(
         options = options.with_(backend=backend)
     docs = Service(options).translate(texts)
     return docs[0].text if single else [d.text for d in docs]
+
+
+def score_translations(
+    fr: Sequence[str],
+    en: Sequence[str],
+    *,
+    references: Sequence[str] | None = None,
+    model: str | Path | None = None,
+    backend: str | None = None,
+) -> list[TranslationScore]:
+    """Estimate the quality of each English sentence of ``en`` as a translation of the French
+    sentence at the same place in ``fr``, whatever system made it (see
+    :meth:`Service.score_translations`). ``model`` is the translation model whose judgement
+    (and fitted estimator) is used."""
+    for name, items in (("fr", fr), ("en", en), ("references", references or [])):
+        if isinstance(items, str) or any(not isinstance(x, str) for x in items):
+            raise InputError(f"score_translations() takes lists of strings ({name})")
+    options = Options(model=str(model) if model is not None else None)
+    if backend is not None:
+        options = options.with_(backend=backend)
+    return Service(options).score_translations(list(fr), list(en), references)

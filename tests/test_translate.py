@@ -208,7 +208,7 @@ def test_ct2_reuses_the_decoding_score_only_when_it_is_the_forced_one(
     assert isinstance(backend, CT2Backend)
     ids = [tr.tokenizer(s)["input_ids"] for s in ["Bonjour à tous.", "Il pleut."]]
     decoded = backend.generate_scored(ids, beam=2, max_new=20)
-    forced = backend.score(ids, [seq for seq, _ in decoded])
+    forced = [sum(t) / len(t) for t in backend.score(ids, [seq for seq, _ in decoded])]
     for (seq, score), expected in zip(decoded, forced, strict=True):
         assert seq[-1] == backend.eos_id and score == pytest.approx(expected, abs=1e-4)
         assert expected < -1.0

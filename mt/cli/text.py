@@ -1,4 +1,4 @@
-"""Commands over text: translate, check, align, eval."""
+"""Commands over text: translate, check, align, score, eval."""
 
 from __future__ import annotations
 
@@ -176,6 +176,39 @@ def align_(
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write(f"{link.gold_format()}:{link.score}\n")
+
+
+@app.command("score")
+def score_(
+    fr_file: Annotated[str, typer.Argument(help="French sentences, one a line.")],
+    en_file: Annotated[str, typer.Argument(help="Their English translations, line by line.")],
+    reference: Annotated[
+        str | None,
+        typer.Option("--reference", "-r", help="Human translations, line by line (adds chrF)."),
+    ] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = DEFAULT_BACKEND,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Estimate the quality of translations made by any system (line-aligned files)."""
+    from mt.errors import InputError
+    from mt.text.segment import segment_lines
+
+    sides = [segment_lines(read_text(path)) for path in (fr_file, en_file)]
+    refs = segment_lines(read_text(reference)) if reference else None
+    if len(sides[0]) != len(sides[1]) or (refs is not None and len(refs) != len(sides[0])):
+        counts = ", ".join(str(len(x)) for x in [*sides, *([refs] if refs is not None else [])])
+        raise InputError(f"the files must have as many lines (they have {counts})")
+    service = pipeline_service(Options(model=model, backend=backend))
+    for row in service.score_translations(sides[0], sides[1], refs):
+        if format is Format.jsonl:
+            sys.stdout.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")
+            continue
+        mark = "FLAGGED " if row.flagged else ""
+        chrf = f" chrF {row.chrf:.2f}" if row.chrf is not None else ""
+        sys.stdout.write(f"#{row.index} {mark}quality {row.quality:.2f}{chrf}\n")
+        for reason in row.reasons:
+            sys.stdout.write(f"  - {reason}\n")
 
 
 @app.command("eval")

@@ -17,6 +17,7 @@ from pathlib import Path
 from mt.errors import ModelNotFoundError
 from mt.garble.check import FLAG_THRESHOLD
 from mt.score.coverage import Coverage, coverage
+from mt.score.estimator import Estimate
 from mt.score.invented import invented
 from mt.text.lexicon import detect_language
 from mt.text.words import WORD
@@ -116,10 +117,13 @@ def score_sentence(
     garble_score: float,
     reference_scores: dict[str, float] | None = None,
     calibration: Calibration | None = None,
+    estimate: Estimate | None = None,
 ) -> SentenceScore:
     """Combine the reference-free signals, and chrF against a reference when one was scored
     (``reference_scores`` from :func:`reference_metrics`); ``calibration`` is the model's
-    (:func:`load_calibration`)."""
+    (:func:`load_calibration`). With the learned estimator's ``estimate``
+    (:mod:`mt.score.estimator`), its calibrated prediction is the reference-free quality and its
+    reasons come first; the word checks still name their words."""
     cal = calibration or Calibration()
     reasons: list[str] = []
     signals: dict[str, float] = {"garble": garble_score, "logprob": logprob}
@@ -170,13 +174,19 @@ def score_sentence(
             f"(coverage {rendered.share:.2f}; characters of the French): {lost}"
         )
     quality = f_garble * f_model * f_length * f_repeat * f_copy * f_kept * f_invented * f_coverage
+    threshold = QUALITY_THRESHOLD
+    if estimate is not None:
+        quality, threshold = estimate.quality, estimate.flag_below
+        # the estimator reads the model's confidence itself, and says so in its own words
+        own = [r for r in reasons if not r.startswith("low model confidence")]
+        reasons = [*estimate.reasons, *own]
     if reference_scores:
         signals.update(reference_scores)
         quality = 0.5 * quality + 0.5 * reference_scores["chrf"]
         if reference_scores["chrf"] < 0.3:
             reasons.append(f"far from the reference (chrF {reference_scores['chrf']:.2f})")
     quality = round(max(0.0, min(1.0, quality)), 4)
-    flagged = quality < QUALITY_THRESHOLD
+    flagged = quality < threshold
     if flagged and not reasons:
         # no signal failed alone, several lowered it together: name them, so that no sentence
         # is flagged without a reason (the other factors give a reason whenever they are < 1)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mt.records import Link, SentenceReport, SentenceTranslation
+from mt.records import Link, SentenceReport, SentenceTranslation, TranslationScore
 
 
 class Strict(BaseModel):
@@ -47,6 +47,16 @@ class AlignIn(Strict):
 
 class AlignOut(BaseModel):
     links: list[Link]
+
+
+class ScoreIn(Strict):
+    fr: list[str] = Field(description="French sentences.")
+    en: list[str] = Field(description="Their translations, by any system, in the same order.")
+    references: list[str] | None = Field(None, description="Human translations (adds chrF).")
+
+
+class ScoreOut(BaseModel):
+    scores: list[TranslationScore]
 
 
 class DocumentIn(Strict):

@@ -21,6 +21,8 @@ from mt.server.schemas import (
     JobIn,
     JobOut,
     ReadyOut,
+    ScoreIn,
+    ScoreOut,
     StoredSentence,
     TranslateIn,
     TranslateOut,
@@ -93,6 +95,23 @@ def align(body: AlignIn, app: App) -> AlignOut:
     if max(len(fr), len(en)) > app.limits.max_sentences:
         raise HTTPException(413, f"more than {app.limits.max_sentences} sentences on one side")
     return AlignOut(links=app.service.align(fr, en, clauses=body.clauses))
+
+
+@router.post("/score", response_model=ScoreOut)
+async def score(body: ScoreIn, app: App, request: Request) -> ScoreOut:
+    """The estimated quality of translations made by any system, sentence by sentence."""
+    sizes = {len(body.fr), len(body.en), len(body.references or body.fr)}
+    if len(sizes) > 1:
+        raise HTTPException(422, "fr, en and references must hold as many sentences")
+    enforce(app.limits, [*body.fr, *body.en, *(body.references or [])], segmented=True)
+    if len(body.fr) > app.limits.max_sentences:
+        raise HTTPException(413, f"more than {app.limits.max_sentences} sentences")
+    found = await bounded(
+        request,
+        app,
+        lambda progress: app.service.score_translations(body.fr, body.en, body.references),
+    )
+    return ScoreOut(scores=found)
 
 
 @router.post("/jobs", status_code=202, response_model=JobAccepted)

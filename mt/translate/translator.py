@@ -14,12 +14,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.records import DocumentTranslation, SegmentTranslation
 from mt.text.segment import line_end, segment, segment_lines
-from mt.translate import passthrough, protect
+from mt.translate import forced, passthrough, protect
 from mt.translate.backends import BACKENDS, DEFAULT_BACKEND, Backend, make_backend
 from mt.translate.batching import has_loop, length_batches, split_to_fit
 from mt.translate.document import assemble, record
@@ -32,12 +32,10 @@ from mt.translate.prepare import (
     normalise,
     source_preparation,
     split_elisions,
+    split_open_marks,
     tidy_start,
 )
 from mt.translate.untranslated import fix, fix_key
-
-if TYPE_CHECKING:
-    pass
 
 ProgressFn = Callable[[int], None]
 
@@ -177,25 +175,26 @@ class Translator:
         Forced decoding under the model, as in the records' ``logprob``. A pair too long for the
         model's positions gets ``None`` (scoring a cut text would score a different pair).
         """
-        if len(sources) != len(targets):
-            raise InputError(f"{len(sources)} sources for {len(targets)} targets")
-        with self._tok_lock:
-            src = [self.tokenizer(self._model_input(s)).input_ids for s in sources]
-            tgt = [self.tokenizer(text_target=normalise(t)).input_ids for t in targets]
-        fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= self._positions - 2]
-        out: list[float | None] = [None] * len(src)
-        # in token-bounded batches, as translation is: one forward pass over all pairs would
-        # hold logits for every target position at once
-        lengths = [max(len(src[k]), len(tgt[k])) for k in fits]
-        for batch in length_batches(lengths, self.max_batch_tokens):
-            keys = [fits[b] for b in batch]
-            scores = self.backend.score([src[k] for k in keys], [tgt[k] for k in keys])
-            for k, score in zip(keys, scores, strict=True):
-                out[k] = float(score)
-        return out
+        return [
+            sum(v for _, v in t) / max(len(t), 1) if t is not None else None
+            for t in self.token_logprobs(sources, targets)
+        ]
+
+    def token_logprobs(
+        self, sources: Sequence[str], targets: Sequence[str]
+    ) -> list[list[tuple[str, float]] | None]:
+        """Each English target's tokens (SentencePiece pieces, eos last) with their
+        log-probability given the French source, by forced decoding
+        (:func:`mt.translate.forced.token_logprobs`)."""
+        return forced.token_logprobs(self, sources, targets)
 
     def _capitalised(self, segment: str) -> str:
         return capitalise_start(segment) if self.capitalise else segment
+
+    def _target_input(self, english: str) -> str:
+        """English as the model's training targets were written (opening marks split off)."""
+        text = normalise(english)
+        return split_open_marks(text) if self.split_elisions else text
 
     def _model_input(self, segment: str) -> str:
         text = normalise(segment)
@@ -386,8 +385,8 @@ class Translator:
         todo = [k for k, score in enumerate(known) if score is None]
         if todo:
             rescored = self.backend.score([batch[k] for k in todo], [seqs[k] for k in todo])
-            for k, score in zip(todo, rescored, strict=True):
-                known[k] = score
+            for k, tokens in zip(todo, rescored, strict=True):
+                known[k] = sum(tokens) / max(len(tokens), 1)
         scores = [float(score or 0.0) for score in known]
         with self._tok_lock:
             texts = self.tokenizer.batch_decode(seqs, skip_special_tokens=True)

@@ -32,8 +32,8 @@ class Backend(Protocol):
         computed exactly that number on the way (None where it did not)."""
         ...
 
-    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
-        """Mean per-token log-probability of each output given its source."""
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[list[float]]:
+        """The log-probability of each token of each output given its source (eos included)."""
         ...
 
     def nbest(

@@ -215,7 +215,7 @@ class CT2Backend:
             for r in results
         ]
 
-    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[list[float]]:
         # score_batch appends eos itself and returns one log-probability per target token
         targets = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
         # in chunks of target tokens: scoring holds logits for every position × vocabulary,
@@ -226,7 +226,7 @@ class CT2Backend:
             max_batch_size=SCORE_BATCH_TOKENS,
             batch_type="tokens",
         )
-        return [sum(r.log_probs) / max(len(r.log_probs), 1) for r in results]
+        return [list(r.log_probs) for r in results]
 
 
 def load(path: Path, tokenizer: Any, threads: int | None, vmap: bool) -> CT2Backend:

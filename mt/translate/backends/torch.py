@@ -67,7 +67,7 @@ class TorchBackend:
                 break
         return out
 
-    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[float]:
+    def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[list[float]]:
         import torch
 
         x, mask = self._pad(batch)
@@ -81,10 +81,9 @@ class TorchBackend:
         with torch.inference_mode():
             logits = self.model(input_ids=x, attention_mask=mask, decoder_input_ids=dec).logits
             logp = torch.log_softmax(logits.float(), dim=-1)
-            valid = labels != -100
-            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * valid
-            totals = picked.sum(-1) / valid.sum(-1).clamp(min=1)
-        return [float(v) for v in totals.tolist()]
+            picked = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+        rows = picked.tolist()
+        return [[float(v) for v in rows[i][: len(s)]] for i, s in enumerate(outputs)]
 
     def nbest(
         self, batch: list[list[int]], *, beam: int, n: int, max_new: int

@@ -1,0 +1,123 @@
+"""Reference-free signals of one translation, for the learned quality estimator
+(:mod:`mt.score.estimator`): how likely the translation model finds the English, and what the
+word checks find. All are cheap next to decoding: the model's log-probability comes with its
+own translations, and a translation by another system is scored by one forced-decoding pass.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mt.score.coverage import coverage
+from mt.score.invented import invented
+from mt.text.lexicon import zipf
+from mt.text.words import WORD
+from mt.translate.untranslated import find as find_untranslated
+
+# a token the model gives less than this probability is "surprising"
+LOW_PROB = math.log(0.05)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]{2,}")
+
+FEATURES = (
+    "logprob",
+    "length_ratio",
+    "coverage",
+    "coverage_judged",
+    "invented",
+    "untranslated",
+    "numbers_lost",
+    "names_lost",
+    "repeats",
+    "garble",
+    "src_words",
+    "src_rare_share",
+    "tgt_rare_share",
+)
+# a word rarer than this (wordfreq zipf) is rare: names, terms, typos
+RARE_ZIPF = 3.0
+
+
+@dataclass(frozen=True)
+class Signals:
+    """One sentence pair's signals (:data:`FEATURES`, in order), the English character spans
+    of its surprising tokens (when its tokens were scored), and the French spans of the content
+    it left out."""
+
+    values: dict[str, float]
+    low_spans: list[tuple[int, int]]
+    missing_spans: list[tuple[int, int]]
+
+    def vector(self) -> list[float]:
+        return [self.values[f] for f in FEATURES]
+
+
+def token_spans(translation: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Character span of each SentencePiece piece in ``translation`` (eos: an empty span at
+    the end); pieces the text does not spell as they are (normalised) get the span so far."""
+    spans = []
+    at = 0
+    for piece in pieces:
+        text = piece.replace("▁", " ").lstrip() if piece != "</s>" else ""
+        found = translation.find(text, at) if text else -1
+        if found >= 0 and found - at <= 2:
+            spans.append((found, found + len(text)))
+            at = found + len(text)
+        else:
+            spans.append((at, at))
+    return spans
+
+
+def _rare_share(words: Sequence[str], lang: str) -> float:
+    """The share of ``words`` that are rare in ``lang`` (difficult or damaged text)."""
+    return sum(zipf(w, lang) < RARE_ZIPF for w in words) / max(len(words), 1)
+
+
+def _lost(pattern: re.Pattern[str], source: str, translation: str) -> int:
+    """Items of ``source`` matched by ``pattern`` that ``translation`` does not contain."""
+    found = {m.group().replace(",", ".") for m in pattern.finditer(translation)}
+    return sum(1 for m in pattern.finditer(source) if m.group().replace(",", ".") not in found)
+
+
+def signals(
+    source: str,
+    translation: str,
+    logprob: float,
+    garble: float,
+    tokens: Sequence[tuple[str, float]] | None = None,
+) -> Signals:
+    """The signals of one pair. ``logprob``: the model's mean token log-probability of the
+    translation (its decoding score, or the forced-decoding score of another system's);
+    ``garble``: the source's garble score; ``tokens``: the translation's pieces with their
+    log-probabilities, when scored, for the spans of the surprising ones."""
+    low_spans: list[tuple[int, int]] = []
+    if tokens:
+        spans = token_spans(translation, [p for p, _ in tokens])
+        low_spans = [
+            spans[k]
+            for k, (_, v) in enumerate(tokens)
+            if v < LOW_PROB and spans[k][1] > spans[k][0]
+        ]
+    rendered = coverage(source, translation)
+    words = [w.lower() for w in WORD.findall(translation)]
+    grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+    src_words = WORD.findall(source)
+    values = {
+        "logprob": logprob,
+        "length_ratio": (len(translation) + 5) / (len(source) + 5),
+        "coverage": rendered.share,
+        "coverage_judged": float(rendered.judged),
+        "invented": float(len(invented(source, translation))),
+        "untranslated": float(len(find_untranslated(source, translation))),
+        "numbers_lost": float(_lost(_NUMBER, source, translation)),
+        "names_lost": float(_lost(_NAME, source, translation)),
+        "repeats": float(len(grams) - len(set(grams))),
+        "garble": garble,
+        "src_words": float(len(src_words)),
+        "src_rare_share": _rare_share(src_words, "fr"),
+        "tgt_rare_share": _rare_share(WORD.findall(translation), "en"),
+    }
+    return Signals(values, low_spans, [(m.start, m.end) for m in rendered.missing])

@@ -1,0 +1,55 @@
+"""What the learned quality estimator adds to the time of ``mt run``.
+
+    python scripts/bench_qe.py                 # newstest2013, 20 documents of 25 sentences
+
+Runs the same documents through ``Service.process`` (check, translate, score; no reference)
+with the estimator and without it (``Options(estimate=False)``: the combined-factor score), in
+turn, after one warm-up document each, with the translation cache off, and reports the seconds
+of each and the share the estimator adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "eval"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--set", default="newstest2013")
+    p.add_argument("--docs", type=int, default=20)
+    p.add_argument("--sentences", type=int, default=25)
+    args = p.parse_args()
+    from mt.options import Options
+    from mt.service import Service
+
+    lines = (DATA / f"{args.set}.fr").read_text(encoding="utf-8").splitlines()
+    n = args.sentences
+    docs = [" ".join(lines[k * n : (k + 1) * n]) for k in range(args.docs + 1)]
+    services = {
+        "with the estimator": Service(Options()),
+        "without (combined factors)": Service(Options(estimate=False)),
+    }
+    for service in services.values():
+        service.process(docs[-1])  # models loaded, first-call costs paid
+    seconds = {}
+    for name, service in services.items():
+        start = time.perf_counter()
+        for doc in docs[:-1]:
+            service.process(doc)
+        seconds[name] = time.perf_counter() - start
+    base = seconds["without (combined factors)"]
+    print(f"{args.docs} documents of {n} sentences ({args.set})\n")
+    print("| scoring | seconds | share of the run without it |\n|---|---:|---:|")
+    for name, s in seconds.items():
+        print(f"| {name} | {s:.1f} | {s / base:.1%} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Scoring translations made by any system: the API, ``mt score``, ``POST /v1/score``, and the
+learned estimator read from a model directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+import mt
+from mt.errors import InputError
+from mt.options import Options
+from mt.score.estimator import load_estimator
+from mt.score.signals import FEATURES
+from mt.server import create_app
+from mt.service import Service
+
+from .test_cli import run
+
+FR = ["Le chat dort sur la table.", "Il a payé 350 euros à Paris."]
+EN = ["The cat sleeps on the table.", "He paid 120 euros in London."]
+
+
+@pytest.fixture(scope="module")
+def estimated_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with an estimator fitted on synthetic signals: a lost number costs half
+    the quality, nothing else counts."""
+    import lightgbm as lgb
+
+    folder = tmp_path_factory.mktemp("qe") / "tiny-qe"
+    shutil.copytree(tiny_model, folder)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, len(FEATURES)))
+    lost = FEATURES.index("numbers_lost")
+    x[:, lost] = rng.choice([0, 0, 0, 0, 0, 1, 2], size=600)  # as rare as in real text
+    y = np.clip(0.9 - 0.4 * x[:, lost], 0, 1)
+    params = {"objective": "regression", "verbose": -1, "min_data_in_leaf": 5}
+    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(FEATURES)), 30)
+    (folder / "qe-model.txt").write_text(booster.model_to_string(), encoding="utf-8")
+    grid = [0.0, 0.5, 1.0]
+    meta = {"features": list(FEATURES), "calibration": {"x": grid, "y": grid}, "flag_below": 0.6}
+    (folder / "qe.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def test_score_translations_of_any_system(tiny_model: Path) -> None:
+    scores = mt.score_translations(FR, EN, references=EN, model=str(tiny_model))
+    assert [s.index for s in scores] == [0, 1]
+    assert [s.translation for s in scores] == EN
+    assert all(0 <= s.quality <= 1 and s.chrf == 1.0 for s in scores)
+    assert set(FEATURES) <= set(scores[1].signals)
+    assert scores[1].signals["numbers_lost"] == 1 and scores[0].signals["numbers_lost"] == 0
+    with pytest.raises(InputError, match="as many lines"):
+        mt.score_translations(FR, EN[:1], model=str(tiny_model))
+    with pytest.raises(InputError, match="lists of strings"):
+        mt.score_translations("Le chat.", "The cat.", model=str(tiny_model))  # type: ignore[arg-type]
+
+
+def test_the_learned_estimator_decides_quality_and_names_its_reasons(estimated_model: Path) -> None:
+    assert load_estimator(estimated_model) is not None
+    service = Service(Options(model=str(estimated_model)))
+    faithful, lost = service.score_translations(FR[1:] * 2, ["He paid 350 euros in Paris.", EN[1]])
+    assert faithful.quality > 0.8 > 0.6 > lost.quality
+    assert lost.flagged and not faithful.flagged
+    assert lost.reasons[0] == "a number of the French is missing from the English"
+    # the pipeline scores its own translations with the same estimator
+    doc = service.process("Il a payé 350 euros à Paris.")
+    assert doc.sentences[0].quality == pytest.approx(
+        service.score_translations([doc.sentences[0].repaired], [doc.sentences[0].translation])[
+            0
+        ].quality
+    )
+
+
+def test_an_estimator_fitted_on_other_signals_is_refused(
+    estimated_model: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(estimated_model, folder)
+    meta = json.loads((folder / "qe.json").read_text(encoding="utf-8"))
+    meta["features"] = meta["features"][:-1]
+    (folder / "qe.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(mt.ModelNotFoundError, match="train_qe"):
+        load_estimator(folder)
+
+
+def test_mt_score_cli(tiny_model: Path, tmp_path: Path) -> None:
+    fr, en, ref = tmp_path / "fr.txt", tmp_path / "en.txt", tmp_path / "ref.txt"
+    fr.write_text("\n".join(FR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    ref.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    model = ["--model", str(tiny_model)]
+    r = run("score", str(fr), str(en), "--format", "jsonl", "-r", str(ref), *model)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.decode().splitlines()]
+    assert [row["source"] for row in rows] == FR and rows[0]["chrf"] == 1.0
+    text = run("score", str(fr), str(en), *model)
+    assert text.returncode == 0 and text.stdout.decode().startswith("#0 ")
+    en.write_text(EN[0] + "\n", encoding="utf-8")
+    bad = run("score", str(fr), str(en), *model)
+    assert bad.returncode == 2 and b"as many lines" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_score_endpoint(tiny_model: Path, tmp_path: Path) -> None:
+    client = TestClient(create_app(tmp_path / "r.db", model=str(tiny_model), beam=1))
+    r = client.post("/v1/score", json={"fr": FR, "en": EN, "references": EN})
+    assert r.status_code == 200
+    scores = r.json()["scores"]
+    assert [s["translation"] for s in scores] == EN and scores[0]["chrf"] == 1.0
+    assert client.post("/v1/score", json={"fr": FR, "en": EN[:1]}).status_code == 422
+    assert client.post("/v1/score", json={"fr": FR, "en": EN, "beam": 2}).status_code == 422
+    r = client.post("/v1/score", json={"fr": ["x" * 30_000], "en": ["y"]})
+    assert r.status_code == 413
