@@ -37,23 +37,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, model: str | None, char_limit: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int,
+    model: str | None,
+    args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """``mt serve`` on ``port`` with a fresh store and ``args``; returns once it answers."""
     db = Path(tempfile.mkdtemp()) / "results.db"
-    args = [sys.executable, "-m", "mt", "serve", "--port", str(port), "--db", str(db)]
-    args += ["--char-limit", str(char_limit)] + (["--model", model] if model else [])
+    command = [sys.executable, "-m", "mt", "serve", "--port", str(port), "--db", str(db)]
+    command += (args or []) + (["--model", model] if model else [])
     proc = subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     for _ in range(600):
         try:
-            httpx.post(
-                f"http://127.0.0.1:{port}/v1/translate", json={"text": "Bonjour."}, timeout=60
-            )
+            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=5)
             return proc
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
-    sys.exit("bench_serve.py: the server did not start")
+    sys.exit(f"{Path(sys.argv[0]).name}: the server did not start")
 
 
 async def load(
@@ -107,7 +114,9 @@ def main() -> None:
             break
         big += line + " "
     port = free_port()
-    server = start_server(port, args.model, args.char_limit)
+    server = start_server(port, args.model, ["--char-limit", str(args.char_limit)])
+    # the model loaded: the first translation waits for it
+    httpx.post(f"http://127.0.0.1:{port}/v1/translate", json={"text": "Bonjour."}, timeout=120)
     url = f"http://127.0.0.1:{port}"
     print("| clients | max-size client | requests/s | p50 s | p95 s | not 200 |")
     print("|---:|---|---:|---:|---:|---|")

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,25 +22,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_serve import free_port
+from bench_serve import free_port, start_server
 
 KEY = "rate-check-key"
-
-
-def start(port: int, limit: str, keyed: bool) -> subprocess.Popen[bytes]:
-    db = Path(tempfile.mkdtemp()) / "results.db"
-    args = [sys.executable, "-m", "mt", "serve", "--port", str(port), "--db", str(db)]
-    args += ["--key-req-limit" if keyed else "--req-limit", limit]
-    env = {**os.environ, "MT_API_KEYS": KEY} if keyed else {**os.environ}
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    for _ in range(600):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("check_rate_limit.py: the server did not start")
 
 
 async def flood(url: str, headers: dict[str, str], seconds: float) -> tuple[Counter[int], int]:
@@ -86,7 +67,8 @@ def main() -> None:
         ("an API key", args.key_limit, True),
     ):
         port = free_port()
-        server = start(port, limit, keyed)
+        flag = "--key-req-limit" if keyed else "--req-limit"
+        server = start_server(port, None, [flag, limit], {"MT_API_KEYS": KEY} if keyed else None)
         headers = {"Authorization": f"Bearer {KEY}"} if keyed else {}
         try:
             statuses, missing = asyncio.run(

@@ -200,7 +200,7 @@ python scripts/train_marian.py prepare --vocab-from mt/models/fr-en-small
 python scripts/train_marian.py train --init-from mt/models/fr-en-small --hours 0.5
 python scripts/train_marian.py export
 python eval/bleu.py --card --beam 4 --threads 1 newstest2013 newsdiscusstest2015 ntrex128 tico19-test ud-pud multi30k-test2016
-python eval/quality.py --fit --write newstest2013
+python eval/quality.py --fit --write newstest2013 && python scripts/train_qe.py
 ```
 
 GPU runs go through `scripts/train_gpu.py pack`, `run` and `unpack` (`mt`'s "Models and training").

@@ -532,6 +532,11 @@ def export(args: argparse.Namespace) -> None:
     if (out / "quality.json").is_file():
         (out / "quality.json").unlink()
         print("removed quality.json: re-fit it with `python eval/quality.py --fit --write`")
+    # so does the learned estimator, fitted on the old weights' translations
+    if (out / "qe.json").is_file():
+        (out / "qe.json").unlink()
+        (out / "qe-model.txt").unlink(missing_ok=True)
+        print("removed qe.json: re-fit it with `python scripts/train_qe.py`")
     if args.vmap:
         # a vocabulary map for the ct2 backend (scripts/build_vmap.py); off by default: with an
         # 8,000-piece vocabulary it does not pay for the log-probability pass it forces

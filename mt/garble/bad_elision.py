@@ -54,39 +54,15 @@ def detect(text: str) -> list[Flag]:
             if art.lower() not in {"que", "jusque", "lorsque", "puisque"}
             else (f"{art[:-1]}'{word}")
         )
-        flags.append(
-            Flag(
-                "bad_elision",
-                m.start(),
-                m.end(),
-                m.group(),
-                f"'{art} {word}' should elide",
-                0.9,
-                fixed,
-            )
-        )
+        flags.append(_flag(m, f"'{art} {word}' should elide", 0.9, fixed))
     for m in _SPACED.finditer(text):
         flags.append(
-            Flag(
-                "bad_elision",
-                m.start(),
-                m.end(),
-                m.group(),
-                "a space after the elision's apostrophe",
-                0.9,
-                m.group(1) + m.group(2),
-            )
+            _flag(m, "a space after the elision's apostrophe", 0.9, m.group(1) + m.group(2))
         )
     for m in _LOST.finditer(text):
-        flags.append(
-            Flag(
-                "bad_elision",
-                m.start(),
-                m.end(),
-                m.group(),
-                f"'{m.group(1)}' without its apostrophe",
-                0.85,
-                m.group(1) + "’",
-            )
-        )
+        flags.append(_flag(m, f"'{m.group(1)}' without its apostrophe", 0.85, m.group(1) + "’"))
     return flags
+
+
+def _flag(m: re.Match[str], reason: str, confidence: float, fix: str) -> Flag:
+    return Flag("bad_elision", m.start(), m.end(), m.group(), reason, confidence, fix)
