@@ -171,3 +171,31 @@ def test_deep_translator_sends_the_query_string(keyed_server: str) -> None:
     wrong = LibreTranslator(source="fr", target="en", api_key="nope", custom_url=keyed_server + "/")
     with pytest.raises(AuthorizationException):
         wrong.translate("Bonjour.")
+
+
+def test_markup_pieces_give_the_source_back_and_stay_linear() -> None:
+    import time
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from mt.translate.markup import pieces, translate_html
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("<>/!?-\"'= abé&;\n")), max_size=200))
+    def round_trip(text: str) -> None:
+        assert "".join(p for _, p in pieces(text)) == text
+        # every piece of markup comes back, in order, whatever the text runs become
+        out = translate_html([text], lambda runs: ["X" for _ in runs])[0]
+        at = 0
+        for is_markup, piece in pieces(text):
+            if is_markup:
+                found = out.find(piece, at)
+                assert found >= 0, (piece, out)
+                at = found + len(piece)
+
+    round_trip()
+    for hostile in ("<!--" * 5000, "<a " * 7000, '<a href="' * 2000, "<" * 20000):
+        start = time.perf_counter()
+        translate_html([hostile], lambda runs: runs)
+        assert time.perf_counter() - start < 2, hostile[:10]
