@@ -149,11 +149,15 @@ class Gatekeeper:
         ):
             await send_error(scope, send, 403, f"requests from pages at {origin} are not allowed")
             return
-        body = await read_body(receive)  # the body guard outside has bounded it
-        if body is None:
-            return
         access = self.access
-        key = await _key(scope, headers, body) if access.keys_required else None
+        key = _header_key(scope, headers) if access.keys_required else None
+        if access.keys_required and not key and scope["method"] in UNSAFE_METHODS:
+            # only then is the body read here (the body guard outside has bounded it)
+            body = await read_body(receive)
+            if body is None:
+                return
+            key = await _body_key(scope, headers, body)
+            receive = replaying(body, receive)
         if access.keys_required:
             lt = is_libretranslate(scope["path"])
             if not key:
@@ -185,7 +189,7 @@ class Gatekeeper:
                 headers=[("Retry-After", str(wait))],
             )
             return
-        await self.app(scope, replaying(body, receive), send)
+        await self.app(scope, receive, send)
 
     def _origin_allowed(self, origin: str, headers: dict[str, str]) -> bool:
         """A page of the server itself, or of an allowed origin, may send requests."""
@@ -194,14 +198,17 @@ class Gatekeeper:
         return urlsplit(origin).netloc == headers.get("host", "") and origin != "null"
 
 
-async def _key(scope: Scope, headers: dict[str, str], body: bytes) -> str | None:
-    """The request's API key: a bearer token, else ``api_key`` from the query or the body."""
+def _header_key(scope: Scope, headers: dict[str, str]) -> str | None:
+    """A bearer token, else ``api_key`` from the query string."""
     auth = headers.get("authorization", "")
     if auth[:7].lower() == "bearer " and auth[7:].strip():
         return auth[7:].strip()
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    if query.get("api_key"):
-        return query["api_key"][0]
+    return query["api_key"][0] if query.get("api_key") else None
+
+
+async def _body_key(scope: Scope, headers: dict[str, str], body: bytes) -> str | None:
+    """LibreTranslate's ``api_key`` from a JSON, form or multipart body."""
     kind = headers.get("content-type", "")
     if not body:
         return None
