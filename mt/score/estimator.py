@@ -65,6 +65,7 @@ class Estimate:
     flag_below: float
     reasons: list[str]
     spans: list[tuple[str, int, int]]
+    signals: Signals
 
     @property
     def flagged(self) -> bool:
@@ -111,7 +112,7 @@ class Estimator:
         for k, s in enumerate(found):
             quality = round(float(np.interp(raw[k], *self.calibration)), 4)
             reasons, spans = _reasons(s, contributions[k], sources[k])
-            out.append(Estimate(quality, self.flag_below, reasons, spans))
+            out.append(Estimate(quality, self.flag_below, reasons, spans, s))
         return out
 
 
@@ -153,5 +154,5 @@ def _reasons(
         if name == "logprob":
             spans += [("en", a, b) for a, b in s.low_spans]
         elif name == "coverage":
-            spans += [("fr", a, b) for a, b in s.missing_spans]
+            spans += [("fr", m.start, m.end) for m in s.rendered.missing]
     return reasons, sorted(set(spans))

@@ -154,17 +154,19 @@ def score_sentence(
     if copied:
         reasons.append("output is still French (untranslated)")
     # single French words kept as they were (the translator replaces those its table knows)
-    kept = [] if copied else find_untranslated(source, translation)
+    # the estimator's signals carry the word checks' findings: not checked twice
+    found = estimate.signals if estimate is not None else None
+    kept = [] if copied else (found.kept if found else find_untranslated(source, translation))
     signals["untranslated_words"] = len(kept)
     f_kept = UNTRANSLATED_FACTOR ** len(kept)
     for u in kept:
         reasons.append(f"untranslated French word '{u.word}' (characters {u.start}-{u.end})")
-    made_up = [] if copied else invented(source, translation)
+    made_up = [] if copied else (found.made_up if found else invented(source, translation))
     signals["invented_words"] = len(made_up)
     f_invented = INVENTED_FACTOR ** len(made_up)
     for v in made_up:
         reasons.append(f"invented word '{v.word}' (characters {v.start}-{v.end})")
-    rendered = coverage(source, translation)
+    rendered = found.rendered if found else coverage(source, translation)
     signals["coverage"] = rendered.share
     f_coverage = coverage_factor(rendered)
     if f_coverage < 1.0:

@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mt.score.coverage import coverage
-from mt.score.invented import invented
+from mt.score.coverage import Coverage, coverage
+from mt.score.invented import Invented, invented
 from mt.text.lexicon import zipf
 from mt.text.words import WORD
+from mt.translate.untranslated import Untranslated
 from mt.translate.untranslated import find as find_untranslated
 
 # a token the model gives less than this probability is "surprising"
@@ -44,12 +45,14 @@ RARE_ZIPF = 3.0
 @dataclass(frozen=True)
 class Signals:
     """One sentence pair's signals (:data:`FEATURES`, in order), the English character spans
-    of its surprising tokens (when its tokens were scored), and the French spans of the content
-    it left out."""
+    of its surprising tokens (when its tokens were scored), and what the word checks found (for
+    the reasons: the score reads them from here rather than checking again)."""
 
     values: dict[str, float]
     low_spans: list[tuple[int, int]]
-    missing_spans: list[tuple[int, int]]
+    rendered: Coverage
+    made_up: list[Invented]
+    kept: list[Untranslated]
 
     def vector(self) -> list[float]:
         return [self.values[f] for f in FEATURES]
@@ -102,6 +105,8 @@ def signals(
             if v < LOW_PROB and spans[k][1] > spans[k][0]
         ]
     rendered = coverage(source, translation)
+    made_up = invented(source, translation)
+    kept = find_untranslated(source, translation)
     words = [w.lower() for w in WORD.findall(translation)]
     grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
     src_words = WORD.findall(source)
@@ -110,8 +115,8 @@ def signals(
         "length_ratio": (len(translation) + 5) / (len(source) + 5),
         "coverage": rendered.share,
         "coverage_judged": float(rendered.judged),
-        "invented": float(len(invented(source, translation))),
-        "untranslated": float(len(find_untranslated(source, translation))),
+        "invented": float(len(made_up)),
+        "untranslated": float(len(kept)),
         "numbers_lost": float(_lost(_NUMBER, source, translation)),
         "names_lost": float(_lost(_NAME, source, translation)),
         "repeats": float(len(grams) - len(set(grams))),
@@ -120,4 +125,4 @@ def signals(
         "src_rare_share": _rare_share(src_words, "fr"),
         "tgt_rare_share": _rare_share(WORD.findall(translation), "en"),
     }
-    return Signals(values, low_spans, [(m.start, m.end) for m in rendered.missing])
+    return Signals(values, low_spans, rendered, made_up, kept)
