@@ -3,14 +3,16 @@
     python scripts/bench_qe.py                 # newstest2013, 20 documents of 25 sentences
 
 Runs the same documents through ``Service.process`` (check, translate, score; no reference)
-with the estimator and without it (``Options(estimate=False)``: the combined-factor score), in
-turn, after one warm-up document each, with the translation cache off, and reports the seconds
-of each and the share the estimator adds.
+with the estimator and without it (``Options(estimate=False)``: the combined-factor score),
+alternating, ``--rounds`` times each after one warm-up document each, with no translation
+cache, and reports the median seconds of each and the share the estimator adds (the machine's
+speed drifts; alternating rounds let the drift fall on both).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from pathlib import Path
 
@@ -25,6 +27,7 @@ def main() -> None:
     p.add_argument("--set", default="newstest2013")
     p.add_argument("--docs", type=int, default=20)
     p.add_argument("--sentences", type=int, default=25)
+    p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     from mt.options import Options
     from mt.service import Service
@@ -38,14 +41,16 @@ def main() -> None:
     }
     for service in services.values():
         service.process(docs[-1])  # models loaded, first-call costs paid
-    seconds = {}
-    for name, service in services.items():
-        start = time.perf_counter()
-        for doc in docs[:-1]:
-            service.process(doc)
-        seconds[name] = time.perf_counter() - start
+    times: dict[str, list[float]] = {name: [] for name in services}
+    for _ in range(args.rounds):
+        for name, service in services.items():
+            start = time.perf_counter()
+            for doc in docs[:-1]:
+                service.process(doc)
+            times[name].append(time.perf_counter() - start)
+    seconds = {name: statistics.median(t) for name, t in times.items()}
     base = seconds["without (combined factors)"]
-    print(f"{args.docs} documents of {n} sentences ({args.set})\n")
+    print(f"{args.docs} documents of {n} sentences ({args.set}), median of {args.rounds} rounds\n")
     print("| scoring | seconds | share of the run without it |\n|---|---:|---:|")
     for name, s in seconds.items():
         print(f"| {name} | {s:.1f} | {s / base:.1%} |")
