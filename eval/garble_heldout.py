@@ -229,21 +229,16 @@ def main() -> None:
     web = web_items(args.seed)
     hand = hand_items()
     (web_dev, web_test), (hand_dev, hand_test) = halves(web), halves(hand)
+    own_all = own_items(13)  # eval/garble.py's draw; its first half is its dev half
+    dev = web_dev + hand_dev + own_all[: len(own_all) // 2]
     if args.calibrate:
-        own_all = own_items(13)  # eval/garble.py's draw; its first half is its dev half
-        dev = web_dev + hand_dev + own_all[: len(own_all) // 2]
         calibrate(dev)
         reload()
     # the threshold the dev halves of all three benchmarks choose: best F1 with at most 1.5 %
     # of clean sentences flagged, a margin under the 2 % target for text from new sources
-    own_all = own_items(13)
-    dev_pairs = [
-        (check_sentence(i.text), i) for i in web_dev + hand_dev + own_all[: len(own_all) // 2]
-    ]
-    best = max(
-        (t / 100 for t in range(10, 96)),
-        key=lambda t: (scores(dev_pairs, t)["fpr"] <= 0.015, scores(dev_pairs, t)["f1"]),
-    )
+    dev_pairs = [(check_sentence(i.text), i) for i in dev]
+    at = {t / 100: scores(dev_pairs, t / 100) for t in range(10, 96)}
+    best = max(at, key=lambda t: (at[t]["fpr"] <= 0.015, at[t]["f1"]))
     if abs(best - FLAG_THRESHOLD) > 1e-9:
         print(
             f"note: dev halves choose {best}, FLAG_THRESHOLD is {FLAG_THRESHOLD}", file=sys.stderr
