@@ -21,7 +21,9 @@ from typing import Any
 
 from mt.errors import InputError, MTError
 from mt.io import decode_utf8
+from mt.markup.page import FORMATS, HTML_SUFFIXES, input_format
 from mt.options import Options
+from mt.records import PageRecord
 from mt.service import Service
 
 MAX_DOCUMENT_BYTES = 1_000_000
@@ -36,15 +38,20 @@ class InputDocument:
     text: str = ""
     reference: str | None = None
     error: str | None = None
+    format: str = "text"  # text or html
 
 
 def read_inputs(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[InputDocument]:
-    """Documents from a directory of ``.txt`` files or a JSONL file of ``{"id", "text", "reference"}``."""
+    """Documents from a directory of ``.txt`` and ``.html`` files, or a JSONL file of
+    ``{"id", "text", "reference", "format"}`` (``format``: text, html or auto, the default:
+    HTML when the text opens with markup)."""
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        files = sorted(
+            f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".txt", *HTML_SUFFIXES)
+        )
         if not files:
-            raise InputError(f"{p} holds no .txt files")
+            raise InputError(f"{p} holds no .txt or .html files")
         for f in files:
             key = str(f.relative_to(p))
             data = f.read_bytes()
@@ -58,7 +65,8 @@ def read_inputs(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterat
             except MTError as exc:
                 yield InputDocument(key, f.name, error=str(exc))
                 continue
-            yield _checked(InputDocument(key, f.name, text))
+            kind = input_format("auto", text, f.name) if f.suffix.lower() != ".txt" else "text"
+            yield _checked(InputDocument(key, f.name, text, format=kind))
     elif p.is_file():
         seen: set[str] = set()
         with open(p, "rb") as fh:
@@ -78,20 +86,24 @@ def read_inputs(path: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterat
                     body, ref = row.get("text"), row.get("reference")
                     if not isinstance(body, str) or (ref is not None and not isinstance(ref, str)):
                         raise ValueError("'text' (and 'reference') must be strings")
+                    kind = row.get("format", "auto")
+                    if kind not in FORMATS:
+                        raise ValueError(f"'format' must be one of {', '.join(FORMATS)}")
+                    kind = input_format(kind, body)
                 except (ValueError, MTError) as exc:
                     yield InputDocument(key, key, error=f"line {n}: {exc}")
                     continue
                 if len(body.encode()) > max_bytes:
                     yield InputDocument(key, key, error=f"over the {max_bytes}-byte limit")
                     continue
-                yield _checked(InputDocument(key, key, body, ref))
+                yield _checked(InputDocument(key, key, body, ref, format=kind))
     else:
         raise InputError(f"no such input: {p}")
 
 
 def _checked(doc: InputDocument) -> InputDocument:
     if not doc.text.strip():
-        return InputDocument(doc.key, doc.name, error="empty document")
+        return InputDocument(doc.key, doc.name, error="empty document", format=doc.format)
     return doc
 
 
@@ -112,7 +124,11 @@ def _process(doc: InputDocument) -> tuple[InputDocument, dict[str, Any] | None, 
     service: Service = _WORKER["service"]
     try:
         result = service.process(
-            doc.text, name=doc.name, reference=doc.reference, cache=_WORKER["cache"]
+            doc.text,
+            name=doc.name,
+            reference=doc.reference,
+            cache=_WORKER["cache"],
+            format=doc.format,
         )
         return doc, result.to_dict(), None
     except Exception as exc:  # recorded as a failed document; the job goes on
@@ -157,7 +173,7 @@ def run_batch(
     source = str(Path(input_path).resolve())
     # keys are namespaced by the input, so two inputs can share a database
     docs = [
-        InputDocument(f"{source}::{d.key}", d.name, d.text, d.reference, d.error)
+        InputDocument(f"{source}::{d.key}", d.name, d.text, d.reference, d.error, d.format)
         for d in read_inputs(input_path, max_bytes)
     ]
     committed = store.processed_keys()
@@ -188,6 +204,7 @@ def run_batch(
                     metadata=record["metadata"],
                     summary=record["summary"],
                     key=doc.key,
+                    page=PageRecord(**record["page"]) if record.get("page") else None,
                 )
                 report.done += 1
                 report.sentences += len(record["sentences"])
@@ -230,10 +247,15 @@ class _RayPipeline:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {"key": [], "record": [], "error": []}
-        for key, name, text, reference in zip(
-            batch["key"], batch["name"], batch["text"], batch["reference"], strict=True
+        for key, name, text, reference, kind in zip(
+            batch["key"],
+            batch["name"],
+            batch["text"],
+            batch["reference"],
+            batch["format"],
+            strict=True,
         ):
-            doc = InputDocument(str(key), str(name), str(text), reference or None)
+            doc = InputDocument(str(key), str(name), str(text), reference or None, format=str(kind))
             _, record, error = _process(doc)
             out["key"].append(doc.key)
             out["record"].append(json.dumps(record) if record is not None else "")
@@ -264,7 +286,13 @@ def _ray_map(
         ray.data.DataContext.get_current().enable_progress_bars = False
         by_key = {d.key: d for d in todo}
         items = [
-            {"key": d.key, "name": d.name, "text": d.text, "reference": d.reference or ""}
+            {
+                "key": d.key,
+                "name": d.name,
+                "text": d.text,
+                "reference": d.reference or "",
+                "format": d.format,
+            }
             for d in todo
         ]
         ds = ray.data.from_items(items).map_batches(

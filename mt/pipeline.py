@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mt.align import align
-from mt.garble import FLAG_THRESHOLD, check, check_sentence, in_context, repair
-from mt.records import DocumentResult, SegmentTranslation, SentenceResult
+from mt.garble import FLAG_THRESHOLD, add_flags, check, check_sentence, in_context, repair
+from mt.records import (
+    DocumentResult,
+    Flag,
+    SegmentTranslation,
+    SentenceResult,
+)
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
 from mt.score.estimator import Estimate, Estimator, pair_signals
 from mt.text.segment import segment, split_metadata
@@ -50,6 +56,8 @@ def run_document(
     calibration: Calibration | None = None,
     embedder: Embedder | None = None,
     estimator: Estimator | None = None,
+    extra_flags: Sequence[Flag] = (),
+    extra_reasons: Sequence[tuple[int, str]] = (),
 ) -> DocumentResult:
     """Process one French document (and optionally its English reference).
 
@@ -57,10 +65,12 @@ def run_document(
     ``calibration`` defaults to the model directory's (:func:`mt.score.load_calibration`).
     ``embedder`` (e.g. :func:`mt.align.embed.bundled_embedder`) adds sentence vectors to the alignment
     with the reference. ``estimator`` (:func:`mt.score.estimator.load_estimator`) scores each
-    sentence from its signals.
+    sentence from its signals. ``extra_flags`` (offsets in ``text``) join the garble
+    check's, in the sentence they start in; ``extra_reasons`` are (offset in ``text``, reason)
+    given to the sentence holding the offset (an HTML page's tag-edge flags and repairs).
     """
     calibration = calibration or load_calibration(translator.path)
-    reports = check(text)
+    reports = add_flags(check(text), extra_flags)
     paragraphs = [p.index for p in segment(text).paragraphs for _ in p.sentences]
     metadata = None
     prose = []
@@ -124,7 +134,8 @@ def run_document(
             calibration=calibration,
             estimate=estimates[k],
         )
-        reasons = list(score.reasons)
+        reasons = [r for at, r in extra_reasons if rep.start <= at < max(rep.end, rep.start + 1)]
+        reasons += score.reasons
         fixed = repairs[k]
         if fixed is not None and fixed.changes:
             done = ", ".join(f"'{c.before}' → '{c.after}'" for c in fixed.changes)
@@ -149,6 +160,33 @@ def run_document(
     summary = summarise(sentences)
     summary["cache_hits"] = counting.hits if counting else 0
     return DocumentResult(name, metadata, sentences, summary)
+
+
+class MemoryCache:
+    """Segments translated in this process, in front of another cache (or none); counts what
+    the other cache served."""
+
+    def __init__(self, inner: SegmentCache | None = None) -> None:
+        self.inner = inner
+        self.items: dict[tuple[str, str], SegmentTranslation] = {}
+        self.hits = 0
+
+    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]:
+        found = {k: self.items[(settings, k)] for k in keys if (settings, k) in self.items}
+        rest = [k for k in keys if k not in found]
+        if rest and self.inner is not None:
+            more = self.inner.get_many(settings, rest)
+            self.hits += len(more)
+            for k, v in more.items():
+                self.items[(settings, k)] = v
+            found.update(more)
+        return found
+
+    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None:
+        for k, v in items.items():
+            self.items[(settings, k)] = v
+        if self.inner is not None:
+            self.inner.put_many(settings, items)
 
 
 class _CountingCache:

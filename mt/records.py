@@ -22,6 +22,8 @@ class Flag:
     reason: str
     confidence: float
     suggestion: str | None = None
+    # for a page: the flagged text's character offsets in the HTML source
+    html: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,67 @@ class Link:
         return f"{self.fr}:{self.en}".replace(" ", "")
 
 
+# ---------------------------------------------------------------------------- HTML pages
+
+
+@dataclass(frozen=True)
+class TagPlacement:
+    """An inline tag of a page's block ``block`` and where it landed: character spans in the
+    block's French and English text; ``how`` is ``links`` (on its words' links), ``weak``
+    (on the English words that attend most to its words, below the share a link needs) or
+    ``nearest`` (nothing links them: put around the nearest words, and reported)."""
+
+    block: int
+    tag: str
+    fr_start: int
+    fr_end: int
+    fr_text: str
+    en_start: int
+    en_end: int
+    en_text: str
+    how: str
+
+
+@dataclass(frozen=True)
+class PageTranslation:
+    """A translated HTML page: its HTML, each block's French (as translated, after any
+    repair) and English, the sentence records (``paragraph`` is the block), where each inline
+    tag went, and the repairs made before translation as (block, change)."""
+
+    html: str
+    blocks: list[tuple[str, str]]
+    sentences: list[SentenceTranslation]
+    tags: list[TagPlacement] = field(default_factory=list)
+    changes: list[tuple[int, Change]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The English of every block, a paragraph each (the page as plain text)."""
+        return "\n\n".join(en for _, en in self.blocks)
+
+    def warnings(self) -> list[str]:
+        """One line per inline tag that no word link placed."""
+        return [
+            f"block {t.block}: <{t.tag}> over '{t.fr_text}' has no linked English words; "
+            f"put around '{t.en_text}'"
+            for t in self.tags
+            if t.how == "nearest"
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What is kept of a processed page: its HTML source and translation, and its tags."""
+
+    source: str
+    translation: str
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
 # ---------------------------------------------------------------------------- a processed document
 
 
@@ -178,6 +241,7 @@ class DocumentResult:
     metadata: str | None
     sentences: list[SentenceResult]
     summary: dict[str, Any] = field(default_factory=dict)
+    page: PageRecord | None = None  # for an HTML document
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -72,7 +72,25 @@ tr.flagged td.q{color:#b00020;font-weight:600}mark{background:#ffe08a;border-rad
 mark.untranslated{background:#c8e1ff}mark.invented{background:#e8d0ff}
 mark.lost{background:#ffd2cc}
 .reasons{color:#b00020;font-size:.85em}
+.page{display:grid;grid-template-columns:1fr 1fr;gap:1rem;margin:1rem 0}
+.page iframe{width:100%;height:360px;border:1px solid #ddd}.page h2{font-size:1rem;margin:0}
 """
+_FRAME_CSS = "<style>body{font:14px/1.5 system-ui,sans-serif;margin:.6rem}</style>"
+
+
+def _page_view(page: dict[str, Any] | None) -> str:
+    """An HTML document's page beside its translation, sanitised, in frames that run nothing."""
+    if not page:
+        return ""
+    from mt.markup.sanitize import sanitize
+
+    frames = "".join(
+        f"<div><h2>{label}</h2><iframe sandbox referrerpolicy=no-referrer "
+        f'srcdoc="{html.escape(_FRAME_CSS + sanitize(body))}"></iframe></div>'
+        for label, body in (("French page", page["source"]), ("English page", page["translation"]))
+    )
+    warnings = "".join(f"<div class=reasons>{html.escape(w)}</div>" for w in page["warnings"])
+    return f"<div class=page>{frames}</div>{warnings}"
 
 
 def html_report(doc: dict[str, Any]) -> str:
@@ -95,7 +113,8 @@ def html_report(doc: dict[str, Any]) -> str:
     return (
         f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title><style>{_CSS}</style>"
         f"<h1>{title}</h1><div class=summary>{html.escape(json.dumps(summary, ensure_ascii=False))}</div>"
-        "<table><tr><th>quality</th><th>#</th><th>French</th><th>English</th><th>reference</th></tr>"
+        + _page_view(doc.get("page"))
+        + "<table><tr><th>quality</th><th>#</th><th>French</th><th>English</th><th>reference</th></tr>"
         + "".join(rows)
         + "</table></html>\n"
     )

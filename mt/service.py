@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -20,11 +20,15 @@ from mt.align.embed import BUNDLED_EMBEDDER, Embedder, is_embedder_dir
 from mt.errors import InputError, MTError
 from mt.garble import check, check_sentence, repair, translation_scorer
 from mt.options import Options
-from mt.pipeline import run_document
+from mt.pipeline import MemoryCache, run_document
 from mt.records import (
+    Change,
     DocumentResult,
     DocumentTranslation,
+    Flag,
     Link,
+    PageRecord,
+    PageTranslation,
     Repair,
     SentenceReport,
     TranslationScore,
@@ -145,6 +149,57 @@ class Service:
         """Translate documents, each keeping its paragraph structure (or its lines)."""
         return self.translator.translate_documents(texts, segmented=segmented, progress=progress)
 
+    def translate_html(
+        self,
+        sources: Sequence[str],
+        *,
+        attributes: bool = False,
+        progress: ProgressFn | None = None,
+        cache: SegmentCache | None = None,
+    ) -> list[PageTranslation]:
+        """Translate HTML pages keeping their markup (:mod:`mt.markup`); with the ``repair``
+        option, each block's French is repaired first. ``attributes`` translates ``alt`` and
+        ``title`` too."""
+        from mt.markup import translate_pages
+
+        return translate_pages(
+            self.translator,
+            sources,
+            attributes=attributes,
+            repair=self.options.repair,
+            cache=cache,
+            progress=progress,
+        )
+
+    def check_html(self, source: str) -> list[SentenceReport]:
+        """Garble reports for each sentence of an HTML page, tag-edge damage included, with
+        offsets in the HTML source (:func:`mt.markup.checks.check_page`)."""
+        from mt.markup.checks import check_page
+        from mt.markup.page import parse
+
+        found = check_page(source, parse(source))
+        return [replace(rep, index=i) for i, (_, rep) in enumerate(found)]
+
+    def repair_html(self, source: str) -> tuple[str, list[tuple[int, Change]]]:
+        """An HTML page with its confident fixes applied to each block's French (markup kept),
+        and the changes as (block, change) with offsets in the block's text."""
+        from mt.markup.checks import repair_block
+        from mt.markup.page import parse
+        from mt.markup.project import Placement
+        from mt.markup.render import rewrite
+
+        page = parse(source)
+        changes = []
+        for n, block in enumerate(b for b in page.blocks if b.translatable):
+            found = repair_block(block)
+            if found:
+                changes += [(n, c) for c in found]
+                kept = [
+                    Placement(s.tag, s.start, s.end, s.start, s.end, "links") for s in block.spans
+                ]
+                rewrite(block, block.text, kept)
+        return page.serialize(), changes
+
     def alternatives(self, text: str, n: int) -> tuple[DocumentTranslation, list[str]]:
         """The best translation of ``text`` and up to ``n`` others from the beam's next-best
         hypotheses (:func:`mt.translate.nbest.alternatives`)."""
@@ -224,9 +279,15 @@ class Service:
         name: str = "document",
         reference: str | None = None,
         cache: SegmentCache | None = None,
+        format: str = "text",
     ) -> DocumentResult:
         """One document through the whole pipeline; ``cache`` serves sentences translated
-        before (a :class:`mt.store.Store`)."""
+        before (a :class:`mt.store.Store`). ``format`` is ``text`` or ``html`` (a page: its
+        blocks are the paragraphs, and the result keeps the page and its translation)."""
+        if format == "html":
+            return self._process_page(text, name=name, reference=reference, cache=cache)
+        if format != "text":
+            raise InputError(f"unknown input format '{format}' (choose text or html)")
         return run_document(
             text,
             self.translator,
@@ -238,6 +299,48 @@ class Service:
             embedder=self.embedder if reference is not None and reference.strip() else None,
             estimator=self.estimator,
         )
+
+    def _process_page(
+        self, source: str, *, name: str, reference: str | None, cache: SegmentCache | None
+    ) -> DocumentResult:
+        from mt.markup.checks import tag_flags
+        from mt.markup.page import parse
+
+        memory = MemoryCache(cache)
+        [page] = self.translate_html([source], cache=memory)
+        french = [fr for fr, _ in page.blocks]
+        text = "\n\n".join(french)
+        starts = [sum(len(f) + 2 for f in french[:n]) for n in range(len(french))]
+        flags: list[Flag] = []
+        reasons: list[tuple[int, str]] = []
+        if page.changes:
+            for n, c in page.changes:
+                reasons.append(
+                    (starts[n], f"source repaired before translation: '{c.before}' → '{c.after}'")
+                )
+        else:  # the tag-edge damage of the page as it came (a repair removes what it fixed)
+            blocks = [b for b in parse(source).blocks if b.translatable]
+            for n, block in enumerate(blocks):
+                flags += [
+                    replace(f, start=f.start + starts[n], end=f.end + starts[n])
+                    for f in tag_flags(block)
+                ]
+        result = run_document(
+            text,
+            self.translator,
+            name=name,
+            reference=reference,
+            repair_source=False,
+            cache=memory,
+            calibration=self.calibration,
+            embedder=self.embedder if reference is not None and reference.strip() else None,
+            estimator=self.estimator,
+            extra_flags=flags,
+            extra_reasons=reasons,
+        )
+        summary = dict(result.summary, cache_hits=memory.hits)
+        record = PageRecord(source, page.html, [asdict(t) for t in page.tags], page.warnings())
+        return replace(result, summary=summary, page=record)
 
     def run_settings(self, *, references: bool) -> dict[str, Any]:
         """What a stored run records: the options and what they resolved to — the model, the

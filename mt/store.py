@@ -11,7 +11,7 @@ from typing import Any
 
 from mt.errors import InputError
 from mt.io import make_dir
-from mt.records import DocumentResult, SegmentTranslation
+from mt.records import DocumentResult, PageRecord, SegmentTranslation
 from mt.store_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 
@@ -78,6 +78,7 @@ class Store:
             metadata=doc.metadata,
             summary=doc.summary,
             key=key,
+            page=doc.page,
         )
 
     def add_document(
@@ -89,8 +90,10 @@ class Store:
         metadata: str | None,
         summary: dict[str, Any],
         key: str | None = None,
+        page: PageRecord | None = None,
     ) -> int:
-        """Store a processed document and its sentences in one transaction."""
+        """Store a processed document and its sentences (and its page, for HTML) in one
+        transaction."""
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO documents (run_id, key, name, status, metadata, summary, created) "
@@ -120,7 +123,28 @@ class Store:
                     for s in sentences
                 ],
             )
+            if page is not None:
+                self.db.execute(
+                    "INSERT INTO pages VALUES (?, ?, ?, ?, ?)",
+                    (
+                        doc_id,
+                        page.source,
+                        page.translation,
+                        json.dumps(page.tags, ensure_ascii=False),
+                        json.dumps(page.warnings, ensure_ascii=False),
+                    ),
+                )
         return doc_id
+
+    def page(self, document_id: int) -> PageRecord | None:
+        """An HTML document's page (None: the document was plain text, or does not exist)."""
+        row = self.db.execute(
+            "SELECT source, translation, tags, warnings FROM pages WHERE document_id = ?",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return PageRecord(row[0], row[1], json.loads(row[2]), json.loads(row[3]))
 
     def add_failure(self, run_id: int, name: str, error: str, key: str | None = None) -> int:
         with self.db:
@@ -178,17 +202,22 @@ class Store:
     # ---------------------------------------------------------------- jobs
 
     def add_job(
-        self, job_id: str, options: dict[str, Any], documents: list[tuple[str, str, str | None]]
+        self,
+        job_id: str,
+        options: dict[str, Any],
+        documents: list[tuple[str, str, str | None, str]],
     ) -> None:
-        """Keep a job and its documents (name, text, reference), queued, in one transaction."""
+        """Keep a job and its documents (name, text, reference, format), queued, in one
+        transaction."""
         with self.db:
             self.db.execute(
                 "INSERT INTO jobs (id, status, options, created) VALUES (?, 'queued', ?, ?)",
                 (job_id, json.dumps(options), time.time()),
             )
             self.db.executemany(
-                "INSERT INTO job_documents VALUES (?, ?, ?, ?, ?)",
-                [(job_id, k, name, text, ref) for k, (name, text, ref) in enumerate(documents)],
+                "INSERT INTO job_documents (job_id, idx, name, text, reference, format) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(job_id, k, *doc) for k, doc in enumerate(documents)],
             )
 
     def set_job(
@@ -234,15 +263,15 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def job_pending(self, job_id: str) -> list[tuple[int, str, str, str | None]]:
-        """A job's documents not stored yet: (index, name, text, reference)."""
+    def job_pending(self, job_id: str) -> list[tuple[int, str, str, str | None, str]]:
+        """A job's documents not stored yet: (index, name, text, reference, format)."""
         rows = self.db.execute(
-            "SELECT idx, name, text, reference FROM job_documents j WHERE job_id=? AND NOT "
+            "SELECT idx, name, text, reference, format FROM job_documents j WHERE job_id=? AND NOT "
             "EXISTS (SELECT 1 FROM documents d WHERE d.key = 'job:' || j.job_id || ':' || j.idx) "
             "ORDER BY idx",
             (job_id,),
         )
-        return [(int(k), name, text, ref) for k, name, text, ref in rows]
+        return [(int(k), name, text, ref, kind) for k, name, text, ref, kind in rows]
 
     # ---------------------------------------------------------------- segment cache
 

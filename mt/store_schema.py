@@ -1,6 +1,6 @@
 """The results database's tables, its schema version, and what brings older versions up to date."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -73,6 +73,19 @@ CREATE TABLE IF NOT EXISTS job_documents (
     PRIMARY KEY (job_id, idx)
 );
 """
-SCHEMA = _SCHEMA.format(jobs=_JOBS)
+# An HTML document's page: its source, its translation with the markup carried over, and
+# where each inline tag went (the dashboard shows the two pages side by side).
+_PAGES = """
+CREATE TABLE IF NOT EXISTS pages (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+    source TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    warnings TEXT NOT NULL
+);
+"""
+# a job's document is text or an HTML page
+_JOB_FORMAT = "ALTER TABLE job_documents ADD COLUMN format TEXT NOT NULL DEFAULT 'text';"
+SCHEMA = _SCHEMA.format(jobs=_JOBS) + _PAGES + _JOB_FORMAT
 # what brings a database of each older version up to date
-MIGRATIONS = {1: _JOBS}
+MIGRATIONS = {1: _JOBS + _PAGES + _JOB_FORMAT, 2: _PAGES + _JOB_FORMAT}

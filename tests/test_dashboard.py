@@ -9,14 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from mt.options import Options
 from mt.pipeline import run_document
 from mt.server import Access, create_app, serve_in_background
+from mt.service import Service
 from mt.store import Store
 from mt.translate import Translator
 
 from .conftest import SAMPLE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE_PAGE = (
+    '<p onmouseover="window.pwned=1">Le <b>chat</b> dort.<script>window.pwned = 2</script>'
+    '<img src=x onerror="window.pwned=3"><a href="javascript:window.pwned=4">lien</a></p>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +39,11 @@ def dashboard_url(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) ->
     for repair in (False, True):  # two runs over the same document, for the comparison view
         doc = run_document(text, tr, name="sky-news.txt", repair_source=repair)
         store.add_result(store.new_run({"repair": repair}), doc)
+    # an HTML article that tries to run code in whoever looks at it
+    page = Service(Options(model=str(tiny_model), beam=1)).process(
+        HOSTILE_PAGE, name="hostile.html", format="html"
+    )
+    store.add_result(store.new_run({"html": True}), page)
     store.close()
     # a server that needs keys: the page, opened with one, sends it with every call it makes
     app = create_app(db, model=str(tiny_model), access=Access.create(["dash-key"]))
@@ -112,4 +123,32 @@ def test_dashboard_highlights_filters_and_exports(dashboard_url: str, tmp_path: 
         page.wait_for_selector("#rows td.delta")
         assert "vs" in page.inner_text("#cmp")
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=False)
+        browser.close()
+
+
+def test_dashboard_shows_a_page_beside_its_translation_and_runs_none_of_it(
+    dashboard_url: str,
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(dashboard_url + "?api_key=dash-key")
+        page.click(".doc:has-text('hostile.html')")
+        page.wait_for_selector("#page iframe")
+        frames = page.locator("#page iframe")
+        assert frames.count() == 2
+        assert all(frames.nth(k).get_attribute("sandbox") == "" for k in range(2))
+        french = page.frame_locator("#page iframe >> nth=0")
+        assert french.locator("b").inner_text() == "chat"
+        assert french.locator("script, img").count() == 0
+        assert "javascript" not in (french.locator("a").get_attribute("href") or "")
+        page.hover("#page iframe >> nth=0")
+        page.wait_for_timeout(300)
+        # nothing ran, in the frames or in the dashboard around them
+        assert len(page.frames) == 3
+        assert all(f.evaluate("window.pwned") is None for f in page.frames)
         browser.close()

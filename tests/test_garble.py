@@ -188,7 +188,16 @@ def test_check_cli_jsonl_and_text() -> None:
         "model_logprob",
     }
     flag = rows[1]["flags"][0]
-    assert set(flag) == {"type", "start", "end", "text", "reason", "confidence", "suggestion"}
+    assert set(flag) == {
+        "type",
+        "start",
+        "end",
+        "text",
+        "reason",
+        "confidence",
+        "suggestion",
+        "html",
+    }
     assert flag["type"] == "merged_token" and flag["suggestion"] == "Kherson sous"
 
     res = run("check", "-", stdin=b"Il a vu les les soldats.")

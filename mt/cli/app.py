@@ -32,6 +32,12 @@ class Format(StrEnum):
     jsonl = "jsonl"
 
 
+class InputFormat(StrEnum):
+    text = "text"
+    html = "html"
+    auto = "auto"
+
+
 ModelOpt = Annotated[
     str | None,
     typer.Option(
@@ -67,6 +73,14 @@ SegmentedOpt = Annotated[
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 InputArg = Annotated[str | None, typer.Argument(help="Input file, or - for standard input.")]
+InputFormatOpt = Annotated[
+    InputFormat,
+    typer.Option(
+        "--input-format",
+        "-i",
+        help="text, html, or auto: HTML for .html/.htm files and for input that opens with markup.",
+    ),
+]
 
 
 def decoding_options(

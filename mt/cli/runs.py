@@ -14,6 +14,8 @@ from mt.cli.app import (
     BackendOpt,
     BeamOpt,
     FixOpt,
+    InputFormat,
+    InputFormatOpt,
     ModelOpt,
     ThreadsOpt,
     VmapOpt,
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 @app.command("run")
 def run_(
-    articles: Annotated[list[str], typer.Argument(help="French articles (text files).")],
+    articles: Annotated[list[str], typer.Argument(help="French articles (text or HTML files).")],
     reference: Annotated[
         list[str] | None,
         typer.Option("--reference", "-r", help="English reference, one per article, in order."),
@@ -51,17 +53,25 @@ def run_(
     backend: BackendOpt = DEFAULT_BACKEND,
     vmap: VmapOpt = True,
     fix_untranslated: FixOpt = True,
+    input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
-    """Check, (repair,) translate, align and score articles; store and report the results."""
+    """Check, (repair,) translate, align and score articles; store and report the results.
+
+    An HTML article is stored with its page and the page's translation, markup carried over;
+    its blocks are the paragraphs."""
     from pathlib import Path
 
     from mt.errors import InputError
+    from mt.markup.page import input_format as resolve_format
     from mt.report import html_report
     from mt.store import Store
 
     if reference and len(reference) != len(articles):
         raise InputError(f"{len(articles)} articles but {len(reference)} --reference files")
     texts = [read_text(a) for a in articles]  # read everything first: fail before any work
+    formats = [
+        resolve_format(input_format.value, t, a) for t, a in zip(texts, articles, strict=True)
+    ]
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     out_dir = make_dir(Path(out), "output folder") if out else None  # before a run is opened
     store = Store(db)
@@ -72,14 +82,14 @@ def run_(
     run_id = store.new_run(service.run_settings(references=bool(reference)))
     failed = 0
     written: set[str] = set()
-    for path, text, ref in zip(articles, texts, refs, strict=True):
+    for path, text, ref, kind in zip(articles, texts, refs, formats, strict=True):
         name = Path(path).name
         if not text.strip():
             store.add_failure(run_id, name, "empty document")
             typer.echo(f"{name}: empty, recorded as failed", err=True)
             failed += 1
             continue
-        doc = service.process(text, name=name, reference=ref)
+        doc = service.process(text, name=name, reference=ref, format=kind)
         record = doc.to_dict()
         doc_id = store.add_result(run_id, doc)
         if out_dir:

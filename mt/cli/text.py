@@ -16,6 +16,8 @@ from mt.cli.app import (
     Format,
     FormatOpt,
     InputArg,
+    InputFormat,
+    InputFormatOpt,
     ModelOpt,
     SegmentedOpt,
     ThreadsOpt,
@@ -30,7 +32,7 @@ from mt.options import Options
 from mt.translate.backends import DEFAULT_BACKEND
 
 if TYPE_CHECKING:
-    pass
+    from mt.service import Service
 
 
 @app.command()
@@ -47,8 +49,19 @@ def translate(
     repair: Annotated[
         bool, typer.Option("--repair", help="Repair garbled French (see 'mt check') first.")
     ] = False,
+    input_format: InputFormatOpt = InputFormat.auto,
+    attributes: Annotated[
+        bool, typer.Option("--attributes", help="HTML: translate alt and title attributes too.")
+    ] = False,
 ) -> None:
-    """Translate French text (a file or standard input) into English."""
+    """Translate French text or HTML (a file or standard input) into English.
+
+    HTML comes back as HTML: markup, comments and code untouched, the text of each block
+    translated, inline tags (links, emphasis) around the English words they cover. With
+    ``--format jsonl`` an HTML page gives one record: the HTML, each block's French and
+    English, the sentences, where each tag went and the repairs made.
+    """
+    from mt.markup.page import input_format as resolve_format
     from mt.text.segment import segment, segment_lines
 
     text = read_text(input)
@@ -57,6 +70,9 @@ def translate(
     service = pipeline_service(
         decoding_options(model, backend, beam, threads, vmap, fix_untranslated, repair=repair)
     )
+    if resolve_format(input_format.value, text, input) == "html":
+        _translate_page(service, text, format, segmented, attributes)
+        return
     metadata = None
     if repair:
         fixed = service.repair(text)
@@ -75,6 +91,30 @@ def translate(
         sys.stdout.write(doc.text)
 
 
+def _translate_page(
+    service: Service, text: str, format: Format, segmented: bool, attributes: bool
+) -> None:
+    from mt.errors import InputError
+    from mt.report import format_change
+    from mt.text.segment import segment
+
+    if segmented:
+        raise InputError("--segmented reads text line by line; it does not apply to HTML")
+    from mt.markup.page import parse
+
+    units = sum(len(segment(b.text).sentences) for b in parse(text).blocks if b.translatable)
+    with progress_bar(units) as advance:
+        [page] = service.translate_html([text], attributes=attributes, progress=advance)  # type: ignore[arg-type]
+    for line in page.warnings():
+        typer.echo(f"warning: {line}", err=True)
+    for n, change in page.changes:
+        typer.echo(f"block {n}: {format_change(change)}", err=True)
+    if format is Format.jsonl:
+        sys.stdout.write(json.dumps(page.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(page.html)
+
+
 @app.command()
 def check(
     input: InputArg = None,
@@ -85,13 +125,23 @@ def check(
         str | None,
         typer.Option("--model", "-m", help="Also score each sentence with this translation model."),
     ] = None,
+    input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
-    """Find garbled spans in French text: where, what kind, why, and a suggested fix."""
+    """Find garbled spans in French text or HTML: where, what kind, why, and a suggested fix.
+
+    In HTML, damage at the edges of inline tags is found too (a word glued to a link, a
+    linked title's capital mid-sentence, a tag edge inside a word), and offsets point into
+    the HTML source; ``--repair`` writes the page back with its fixes, markup kept.
+    """
+    from mt.markup.page import input_format as resolve_format
     from mt.report import format_change, format_report
 
     text = read_text(input)
     # the model scores sentences only; one beam is enough for that
     service = pipeline_service(Options(model=model, beam=1))
+    if resolve_format(input_format.value, text, input) == "html":
+        _check_page(service, text, format, segmented, repair, score=model is not None)
+        return
     if repair:
         fixed = service.repair(text)
         if format is Format.jsonl:
@@ -110,6 +160,33 @@ def check(
         return
     reports = service.check(text, segmented=segmented, score=model is not None)
     for rep in reports:
+        if format is Format.jsonl:
+            sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(format_report(rep, color=sys.stdout.isatty()))
+
+
+def _check_page(
+    service: Service, text: str, format: Format, segmented: bool, repair: bool, *, score: bool
+) -> None:
+    from mt.errors import InputError
+    from mt.report import format_change, format_report
+
+    if segmented:
+        raise InputError("--segmented reads text line by line; it does not apply to HTML")
+    if score:
+        raise InputError("--model scores plain text only; translate the page to score it")
+    if repair:
+        html, changes = service.repair_html(text)
+        if format is Format.jsonl:
+            row = {"html": html, "changes": [{"block": n, **asdict(c)} for n, c in changes]}
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(html)
+            for n, change in changes:
+                typer.echo(f"block {n}: {format_change(change)}", err=True)
+        return
+    for rep in service.check_html(text):
         if format is Format.jsonl:
             sys.stdout.write(json.dumps(rep.to_dict(), ensure_ascii=False) + "\n")
         else:

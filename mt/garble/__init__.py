@@ -9,10 +9,12 @@ confidences as independent evidence: ``1 - prod(1 - confidence)``.
 from mt.garble.check import (
     FLAG_THRESHOLD,
     Scorer,
+    add_flags,
     check,
     check_sentence,
     in_context,
     translation_scorer,
+    with_flags,
 )
 from mt.garble.merged_token import MAX_MERGED
 from mt.garble.registry import DETECTORS
@@ -29,9 +31,11 @@ __all__ = [
     "Repair",
     "Scorer",
     "SentenceReport",
+    "add_flags",
     "check",
     "check_sentence",
     "in_context",
     "repair",
     "translation_scorer",
+    "with_flags",
 ]

@@ -58,19 +58,39 @@ def check_sentence(text: str, index: int = 0, start: int = 0) -> SentenceReport:
     if flags is None:
         language = detect_language(WORD.findall(text[split_metadata(text)[1] :]))[0]
         return SentenceReport(index, text, 0.0, False, [], language, start, start + len(text))
-    return _with_flags(
+    return with_flags(
         SentenceReport(index, text, 0.0, False, [], "fr", start, start + len(text)),
         [calibrated(f) for f in flags],
     )
 
 
-def _with_flags(report: SentenceReport, flags: list[Flag]) -> SentenceReport:
+def with_flags(report: SentenceReport, flags: list[Flag]) -> SentenceReport:
+    """``report`` with ``flags`` (sorted), its garble score and verdict recomputed from them."""
     flags = sorted(flags, key=lambda f: (f.start, f.end))
     remaining = 1.0
     for f in flags:
         remaining *= 1 - f.confidence
     score = round(1 - remaining, 4)
     return replace(report, garble_score=score, flagged=score >= FLAG_THRESHOLD, flags=flags)
+
+
+def add_flags(reports: list[SentenceReport], flags: Sequence[Flag]) -> list[SentenceReport]:
+    """``reports`` with each of ``flags`` (offsets in the checked text, as the reports'
+    ``start``) in the sentence it starts in; one over the same words as a detector's flag
+    replaces it (an HTML page's tag-edge flags say more than the plain-text ones)."""
+    if not flags:
+        return reports
+    out = []
+    for rep in reports:
+        mine = [
+            replace(f, start=f.start - rep.start, end=f.end - rep.start)
+            for f in flags
+            if rep.start <= f.start < rep.end
+        ]
+        same = {(f.start, f.end) for f in mine}
+        kept = [f for f in rep.flags if (f.start, f.end) not in same]
+        out.append(with_flags(rep, [*kept, *mine]) if mine else rep)
+    return out
 
 
 def in_context(report: SentenceReport, source: SentenceReport) -> SentenceReport:
@@ -80,7 +100,7 @@ def in_context(report: SentenceReport, source: SentenceReport) -> SentenceReport
     kept = [f for f in report.flags if f.reason != UNBALANCED]
     if len(kept) == len(report.flags) or any(f.reason == UNBALANCED for f in source.flags):
         return report
-    return _with_flags(report, kept)
+    return with_flags(report, kept)
 
 
 def check(
@@ -156,5 +176,5 @@ def _balance_quotes(paragraph: list[SentenceReport], continued: bool) -> list[Se
         if len(kept) == len(report.flags) and not unmatched:
             out.append(report)
         else:
-            out.append(_with_flags(report, kept + unmatched))
+            out.append(with_flags(report, kept + unmatched))
     return out

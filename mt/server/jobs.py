@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from mt.markup.page import input_format
 from mt.options import Options
 from mt.server.schemas import JobIn
 from mt.service import Service
@@ -76,7 +77,10 @@ class Jobs:
                 raise QueueFull(f"{len(self._active)} jobs queued or running; try again later")
         job_id = uuid.uuid4().hex[:12]
         options = self.service.options.with_(repair=body.repair)
-        documents = [(d.name, d.text, d.reference) for d in body.documents]
+        documents = [
+            (d.name, d.text, d.reference, input_format(d.format, d.text, d.name))
+            for d in body.documents
+        ]
         with self.store_lock:
             self.store.add_job(job_id, options.to_dict(), documents)
         self._start(job_id)
@@ -126,17 +130,17 @@ class Jobs:
         service = Service(Options(**job["options"]))
         run_id = job["run_id"]
         if run_id is None:
-            settings = service.run_settings(references=any(ref for *_, ref in pending))
+            settings = service.run_settings(references=any(ref for *_, ref, _ in pending))
             with self.store_lock:
                 run_id = self.store.new_run(settings | {"job": job_id})
         with self.store_lock:
             self.store.set_job(job_id, status="running", run_id=run_id)
-        for index, name, text, reference in pending:
+        for index, name, text, reference, kind in pending:
             if self.stopping.is_set():
                 raise Stopped
             key = f"job:{job_id}:{index}"
             try:
-                doc = service.process(text, name=name, reference=reference)
+                doc = service.process(text, name=name, reference=reference, format=kind)
             except Exception as exc:  # one bad document does not stop the job
                 with self.store_lock:
                     self.store.add_failure(run_id, name, str(exc), key=key)

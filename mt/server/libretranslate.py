@@ -23,7 +23,6 @@ from mt.server.deps import State, enforce, state
 from mt.server.work import bounded
 from mt.text.lexicon import detect_language
 from mt.text.words import WORD
-from mt.translate.markup import translate_html
 from mt.translate.nbest import MAX_ALTERNATIVES
 
 router = APIRouter()
@@ -215,9 +214,7 @@ async def translate(request: Request, app: App) -> TranslatedOut:
 
     def work(progress: Any) -> tuple[list[str], list[list[str]]]:
         if form == "html":
-            return translate_html(texts, lambda runs: _translate(app, runs, progress)), [
-                [] for _ in texts
-            ]
+            return _translate_pages(app, texts, progress), [[] for _ in texts]
         if n:
             found = [app.service.alternatives(t, n) for t in texts]
             app.metrics.translated(texts, [best for best, _ in found])
@@ -258,7 +255,7 @@ async def translate_file(request: Request, app: App) -> TranslatedFile:
     def work(progress: Any) -> str:
         if suffix == ".txt":
             return _translate(app, [text], progress)[0]
-        return translate_html([text], lambda runs: _translate(app, runs, progress))[0]
+        return _translate_pages(app, [text], progress)[0]
 
     translated = await bounded(request, app, work)
     stored = f"{uuid.uuid4().hex}.{name}"
@@ -266,6 +263,12 @@ async def translate_file(request: Request, app: App) -> TranslatedFile:
     _expire(app.files)
     (app.files / stored).write_text(translated, encoding="utf-8")
     return TranslatedFile(translatedFileUrl=str(request.url_for("download_file", filename=stored)))
+
+
+def _translate_pages(app: State, texts: list[str], progress: Any) -> list[str]:
+    pages = app.service.translate_html(texts, progress=progress)
+    app.metrics.translated(texts, pages)
+    return [p.html for p in pages]
 
 
 def _expire(folder: FilePath) -> None:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from mt.records import DocumentTranslation
+from mt.records import DocumentTranslation, PageTranslation
 
 
 class Metrics:
@@ -50,7 +50,9 @@ class Metrics:
             should_group_status_codes=False,
         ).instrument(app).expose(app, include_in_schema=False)
 
-    def translated(self, texts: Sequence[str], docs: Sequence[DocumentTranslation]) -> None:
+    def translated(
+        self, texts: Sequence[str], docs: Sequence[DocumentTranslation | PageTranslation]
+    ) -> None:
         """Count a request's translated sentences and characters."""
         self.sentences.inc(sum(len(d.sentences) for d in docs))
         self.characters.inc(sum(len(t) for t in texts))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mt.records import Link, SentenceReport, SentenceTranslation, TranslationScore
+from mt.records import (
+    Link,
+    SentenceReport,
+    SentenceTranslation,
+    TagPlacement,
+    TranslationScore,
+)
 
 
 class Strict(BaseModel):
@@ -20,19 +26,29 @@ class TranslateIn(Strict):
     text: str | list[str]
     segmented: bool = False
     details: bool = Field(False, description="Also return per-sentence records.")
+    format: Literal["text", "html"] = Field(
+        "text", description="html: pages in, pages out, markup kept and inline tags carried."
+    )
+    attributes: bool = Field(False, description="html: translate alt and title too.")
 
 
 class TranslateOut(BaseModel):
-    """``translation`` for a string, ``translations`` for a list; ``sentences`` with details."""
+    """``translation`` for a string, ``translations`` for a list; ``sentences`` with details,
+    and for HTML ``tags`` (where each inline tag went) and ``warnings``."""
 
     translation: str | None = None
     translations: list[str] | None = None
     sentences: list[list[SentenceTranslation]] | None = None
+    tags: list[list[TagPlacement]] | None = None
+    warnings: list[str] | None = None
 
 
 class CheckIn(Strict):
     text: str
     segmented: bool = False
+    format: Literal["text", "html"] = Field(
+        "text", description="html: tag-edge damage too; offsets into the HTML source."
+    )
 
 
 class CheckOut(BaseModel):
@@ -63,6 +79,10 @@ class DocumentIn(Strict):
     name: str = "document"
     text: str
     reference: str | None = None
+    format: Literal["text", "html", "auto"] = Field(
+        "auto",
+        description="auto: HTML when the name ends in .html/.htm or the text opens with markup.",
+    )
 
 
 class JobIn(Strict):
@@ -131,6 +151,17 @@ class StoredSentence(BaseModel):
 
 class DocumentDetail(DocumentOut):
     sentences: list[StoredSentence]
+    page: bool = Field(False, description="An HTML document: its page is at .../page.")
+
+
+class PageOut(BaseModel):
+    """An HTML document's page and its translation, sanitised (no scripts, styles, event
+    handlers, images or javascript: links), and where each inline tag went."""
+
+    source: str
+    translation: str
+    tags: list[dict[str, Any]]
+    warnings: list[str]
 
 
 class Limits(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
+from mt.markup.sanitize import sanitize
 from mt.score import source_marks, translation_marks
 from mt.server.deps import State, enforce, state
 from mt.server.jobs import NoWorkers, QueueFull
@@ -20,6 +21,7 @@ from mt.server.schemas import (
     JobAccepted,
     JobIn,
     JobOut,
+    PageOut,
     ReadyOut,
     ScoreIn,
     ScoreOut,
@@ -63,6 +65,8 @@ async def translate(body: TranslateIn, app: App, request: Request) -> TranslateO
     if app.limits.max_batch is not None and len(texts) > app.limits.max_batch:
         raise HTTPException(413, f"{len(texts)} texts; the limit is {app.limits.max_batch}")
     enforce(app.limits, texts, body.segmented)
+    if body.format == "html":
+        return await _translate_pages(body, texts, app, request)
     docs = await bounded(
         request,
         app,
@@ -79,9 +83,38 @@ async def translate(body: TranslateIn, app: App, request: Request) -> TranslateO
     return out
 
 
+async def _translate_pages(
+    body: TranslateIn, texts: list[str], app: State, request: Request
+) -> TranslateOut:
+    if body.segmented:
+        raise HTTPException(422, "segmented reads text line by line; it does not apply to HTML")
+    pages = await bounded(
+        request,
+        app,
+        lambda progress: app.service.translate_html(
+            texts, attributes=body.attributes, progress=progress
+        ),
+    )
+    app.metrics.translated(texts, pages)
+    out = (
+        TranslateOut(translation=pages[0].html)
+        if isinstance(body.text, str)
+        else TranslateOut(translations=[p.html for p in pages])
+    )
+    out.warnings = [w for p in pages for w in p.warnings()]
+    if body.details:
+        out.sentences = [p.sentences for p in pages]
+        out.tags = [p.tags for p in pages]
+    return out
+
+
 @router.post("/check", response_model=CheckOut)
 def check(body: CheckIn, app: App) -> CheckOut:
     enforce(app.limits, [body.text], body.segmented)
+    if body.format == "html":
+        if body.segmented:
+            raise HTTPException(422, "segmented reads text line by line; it does not apply to HTML")
+        return CheckOut(sentences=app.service.check_html(body.text))
     return CheckOut(sentences=app.service.check(body.text, segmented=body.segmented))
 
 
@@ -146,8 +179,26 @@ def get_document(doc_id: DocId, app: App) -> DocumentDetail:
         if doc is None:
             raise HTTPException(404, f"no document {doc_id}")
         sentences = app.store.sentences(doc_id)
+        page = app.store.page(doc_id)
     for sent in sentences:
         # derived from what is stored, so runs made before these fields have them too
         sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
         sent["source_flags"] = source_marks(sent["source"], sent["translation"], sent["repaired"])
-    return DocumentDetail(**doc, sentences=[StoredSentence(**s) for s in sentences])
+    return DocumentDetail(
+        **doc, sentences=[StoredSentence(**s) for s in sentences], page=page is not None
+    )
+
+
+@router.get("/documents/{doc_id}/page", response_model=PageOut)
+def get_page(doc_id: DocId, app: App) -> PageOut:
+    """An HTML document's page beside its translation, both sanitised for showing."""
+    with app.store_lock:
+        page = app.store.page(doc_id)
+    if page is None:
+        raise HTTPException(404, f"document {doc_id} has no HTML page")
+    return PageOut(
+        source=sanitize(page.source),
+        translation=sanitize(page.translation),
+        tags=page.tags,
+        warnings=page.warnings,
+    )

@@ -143,12 +143,14 @@ class Translator:
         *,
         segmented: bool = False,
         progress: ProgressFn | None = None,
+        cache: SegmentCache | None = None,
     ) -> list[DocumentTranslation]:
-        """Translate several documents in one batched pass (shared deduplication)."""
+        """Translate several documents in one batched pass (shared deduplication); ``cache``
+        serves segments translated before."""
         if segmented:
             docs_lines = [segment_lines(t) for t in texts]
             sources = [line for lines in docs_lines for line in lines]
-            results = self.translate_segments(sources, progress=progress)
+            results = self.translate_segments(sources, cache=cache, progress=progress)
             out, k = [], 0
             for source, lines in zip(texts, docs_lines, strict=True):
                 recs = []
@@ -161,7 +163,7 @@ class Translator:
             return out
         docs = [segment(t) for t in texts]
         sources = [s.text for d in docs for s in d.sentences]
-        results = self.translate_segments(sources, progress=progress)
+        results = self.translate_segments(sources, cache=cache, progress=progress)
         out, k = [], 0
         for d in docs:
             n = len(d.sentences)
