@@ -5,6 +5,7 @@ python eval/html_tags.py                       # newstest2013 and ntrex128, 400 
 python eval/html_tags.py --limit 100 ntrex128
 python eval/html_tags.py dev                   # training pairs: what tuning may look at
 python eval/html_tags.py dev --attention all   # the model's attention for every tagged sentence
+python eval/html_tags.py dev --attention all --ct2-layer -2   # CTranslate2's attention instead
 
 Pages are built from the evaluation sets: sentences grouped 1–3 to a paragraph, inline tags
 (``a``, ``b``, ``i``, ``em``, ``strong``, ``span``; a quarter nested in another; some ``img`` and
@@ -167,6 +168,46 @@ def eflomal_links(fr: list[str], en: list[str], extra: int) -> list[set[tuple[in
     return out
 
 
+def ct2_attention(model: Path, layer: int, folder: Path):
+    """A reader of the attention CTranslate2 returns for the given decoder ``layer`` (all
+    heads averaged), by forced decoding with the English as target prefix; it stands in for
+    :func:`mt.translate.attention.cross_attention`."""
+    import ctranslate2
+    import numpy as np
+    from ctranslate2.converters import TransformersConverter
+
+    from mt.translate.attention import TokenAttention, piece_offsets
+
+    class Converter(TransformersConverter):
+        def _load(self):  # type: ignore[no-untyped-def]
+            spec = super()._load()
+            heads = int(spec.decoder.num_heads) if hasattr(spec.decoder, "num_heads") else 0
+            spec.decoder.alignment_layer = np.int16(layer)
+            spec.decoder.alignment_heads = np.int16(heads or 4)
+            return spec
+
+    Converter(str(model)).convert(str(folder), quantization="int8", force=True)
+    reader = ctranslate2.Translator(str(folder), device="cpu", inter_threads=1, intra_threads=1)
+
+    def read(tr, sources, targets):  # type: ignore[no-untyped-def]
+        src = [tr.tokenizer.convert_ids_to_tokens(tr.tokenizer(x).input_ids) for x in sources]
+        tgt = [
+            tr.tokenizer.convert_ids_to_tokens(tr.tokenizer(text_target=x).input_ids[:-1])
+            for x in targets
+        ]
+        found = reader.translate_batch(
+            src, target_prefix=tgt, beam_size=1, max_decoding_length=256,
+            return_attention=True, max_batch_size=1024, batch_type="tokens",
+        )  # fmt: skip
+        out = []
+        for s, t, r, a, b in zip(src, tgt, found, sources, targets, strict=True):
+            weights = np.array(r.attention[0], dtype=np.float32)[: len(t), : len(s) - 1]
+            out.append(TokenAttention(piece_offsets(a, s[:-1]), piece_offsets(b, t), weights))
+        return out
+
+    return read
+
+
 def _flat(text: str) -> str:
     # parsing collapses runs of space, as a browser shows them
     return " ".join(text.split())
@@ -208,9 +249,21 @@ def main() -> None:
         choices=["needed", "all", "none"],
         help="where word links read the model's attention (mt.markup.translate_pages)",
     )
+    p.add_argument(
+        "--ct2-layer",
+        type=int,
+        default=None,
+        help="read the attention CTranslate2 gives for this decoder layer instead (a model "
+        "converted for it), by forced decoding",
+    )
     args = p.parse_args()
     service = Service()
     tr = service.translator
+    if args.ct2_layer is not None:
+        import mt.markup.translate
+
+        folder = Path(tempfile.mkdtemp())
+        mt.markup.translate.cross_attention = ct2_attention(tr.path, args.ct2_layer, folder)
     print(
         "| set | pages | unbalanced | paragraphs equal to plain | BLEU html / plain | tags | "
         "missing or doubled | judged | cover (F1 ≥ 0.5) | mean F1 | placed by nearest |"
