@@ -314,9 +314,12 @@ class Service:
         flags: list[Flag] = []
         reasons: list[tuple[int, str]] = []
         if page.changes:
-            for n, c in page.changes:
+            shift = dict.fromkeys(range(len(french)), 0)  # each block's growth so far
+            for n, c in page.changes:  # in order within each block: where it now stands
+                at = starts[n] + c.start + shift[n]
+                shift[n] += len(c.after) - len(c.before)
                 reasons.append(
-                    (starts[n], f"source repaired before translation: '{c.before}' → '{c.after}'")
+                    (at, f"source repaired before translation: '{c.before}' → '{c.after}'")
                 )
         else:  # the tag-edge damage of the page as it came (a repair removes what it fixed)
             blocks = [b for b in parse(source).blocks if b.translatable]

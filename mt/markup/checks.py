@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -142,18 +143,16 @@ def source_map(source: str, page: Page) -> dict[tuple[Any, str], list[int]]:
     out: dict[tuple[Any, str], list[int]] = {}
     cursor = 0
 
-    def visit(el: Any) -> Any:
+    def visit(el: Any) -> Iterator[tuple[Any, str]]:
         yield el, "text"
         for child in el:
             yield from visit(child)
         yield el, "tail"
 
     for el, slot in visit(page.root):
-        value = (
-            (el.text if slot == "text" else el.tail)
-            if isinstance(el.tag, str)
-            else (el.tail if slot == "tail" else None)
-        )
+        if slot == "text" and not isinstance(el.tag, str):
+            continue  # a comment's own text is not the page's text
+        value = el.text if slot == "text" else el.tail
         if not value or not value.strip():
             continue
         found = stream.find(value, cursor)
