@@ -81,7 +81,7 @@ def run_document(
         prose.append(rep.text[at:] if meta else rep.text)
     repairs = [repair(p) if repair_source else None for p in prose]
     repaired = [r.text if r is not None else p for r, p in zip(repairs, prose, strict=True)]
-    counting = _CountingCache(cache) if cache is not None else None
+    counting = MemoryCache(cache) if cache is not None else None
     translated = translator.translate_segments(repaired, cache=counting)
 
     refs: list[str | None] = [None] * len(reports)
@@ -187,19 +187,3 @@ class MemoryCache:
             self.items[(settings, k)] = v
         if self.inner is not None:
             self.inner.put_many(settings, items)
-
-
-class _CountingCache:
-    """Passes through to a cache and counts the segments it served."""
-
-    def __init__(self, inner: SegmentCache) -> None:
-        self.inner = inner
-        self.hits = 0
-
-    def get_many(self, settings: str, keys: list[str]) -> dict[str, SegmentTranslation]:
-        found = self.inner.get_many(settings, keys)
-        self.hits += len(found)
-        return found
-
-    def put_many(self, settings: str, items: dict[str, SegmentTranslation]) -> None:
-        self.inner.put_many(settings, items)

@@ -177,8 +177,7 @@ class Service:
         from mt.markup.checks import check_page
         from mt.markup.page import parse
 
-        found = check_page(source, parse(source))
-        return [replace(rep, index=i) for i, (_, rep) in enumerate(found)]
+        return check_page(source, parse(source))
 
     def repair_html(self, source: str) -> tuple[str, list[tuple[int, Change]]]:
         """An HTML page with its confident fixes applied to each block's French (markup kept),

@@ -170,14 +170,14 @@ def _locate(block: Block, offsets: dict[tuple[Any, str], list[int]], i: int) -> 
     return found[k] if found and k < len(found) else None
 
 
-def check_page(source: str, page: Page) -> list[tuple[int, SentenceReport]]:
-    """Garble reports for every sentence of every block (with the block's number): the
+def check_page(source: str, page: Page) -> list[SentenceReport]:
+    """Garble reports for every sentence of every block, numbered through the page: the
     plain-text detectors' flags and those at tag edges, each flag with its HTML offsets and
     each report's ``start``/``end`` in the HTML source."""
     offsets = source_map(source, page)
-    out = []
+    out: list[SentenceReport] = []
     blocks = [b for b in page.blocks if b.translatable]
-    for n, block in enumerate(blocks):
+    for block in blocks:
         for rep in add_flags(check(block.text), tag_flags(block)):
             flags = [
                 replace(f, html=_span(block, offsets, rep.start + f.start, rep.start + f.end))
@@ -186,14 +186,12 @@ def check_page(source: str, page: Page) -> list[tuple[int, SentenceReport]]:
             start = _locate(block, offsets, rep.start)
             end = _locate(block, offsets, max(rep.end - 1, rep.start))
             out.append(
-                (
-                    n,
-                    replace(
-                        rep,
-                        flags=flags,
-                        start=start if start is not None else rep.start,
-                        end=end + 1 if end is not None else rep.end,
-                    ),
+                replace(
+                    rep,
+                    index=len(out),
+                    flags=flags,
+                    start=start if start is not None else rep.start,
+                    end=end + 1 if end is not None else rep.end,
                 )
             )
     return out

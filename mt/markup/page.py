@@ -10,6 +10,7 @@ translated, nor any attribute except ``alt`` and ``title`` when asked.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,11 @@ _HTML_START = re.compile(
 )
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 FORMATS = ("text", "html", "auto")
+
+
+def is_document(text: str) -> bool:
+    """Whether ``text`` is a whole HTML document (a doctype or an ``html`` element first)."""
+    return bool(_DOCUMENT.match(text))
 
 
 def looks_like_html(text: str) -> bool:
@@ -128,14 +134,10 @@ class Page:
             body = lxml.html.tostring(self.root, encoding="unicode", method="html")
             out = (self.doctype + "\n" if self.doctype else "") + body
         else:
-            out = _escape(self.root.text or "") + "".join(
+            out = html.escape(self.root.text or "", quote=False) + "".join(
                 lxml.html.tostring(child, encoding="unicode", method="html") for child in self.root
             )
         return self.lead + out.strip() + self.trail if out.strip() else out
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def tag_of(element: Any) -> str:
@@ -160,7 +162,7 @@ def parse(source: str, *, attributes: bool = False) -> Page:
         raise InputError("HTML input must be text")
     if "\x00" in source:
         raise InputError("HTML input holds a NUL character")
-    document = bool(_DOCUMENT.match(source))
+    document = is_document(source)
     try:
         if document:
             root = lxml.html.document_fromstring(source)

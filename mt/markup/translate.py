@@ -115,7 +115,7 @@ def translate_parsed(
         number = len(results[p]["blocks"])
         results[p]["blocks"].append((block.text, doc.text))
         for s in doc.sentences:
-            results[p]["sentences"].append(_renumber(s, number))
+            results[p]["sentences"].append(replace(s, paragraph=number))
         if not block.spans:
             rewrite(block, doc.text, [])
             continue
@@ -154,10 +154,6 @@ def _resolved(sentence: SentenceTranslation, spans: Sequence[Span], links: WordL
         if any(i not in linked for i in inside):
             return False
     return True
-
-
-def _renumber(s: SentenceTranslation, block: int) -> SentenceTranslation:
-    return replace(s, paragraph=block)
 
 
 def _record(block: int, fr: str, en: str, p: Placement) -> TagPlacement:
