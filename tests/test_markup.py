@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mt.errors import InputError
 from mt.markup import parse
 from mt.markup.checks import repair_block, tag_flags
 from mt.markup.page import input_format
@@ -142,11 +143,16 @@ def test_rewriting_each_block_with_its_own_text_changes_nothing(parts: list[str]
 def test_hostile_markup_parses_quickly() -> None:
     import time
 
-    for hostile in ("<!--" * 5000, "<a " * 7000, '<a href="' * 2000, "<" * 20000, "<b>" * 3000):
+    for hostile in ("<!--" * 5000, "<a " * 7000, '<a href="' * 2000, "<" * 20000, "<b>" * 200):
         start = time.perf_counter()
         page = parse(hostile)
         page.serialize()
         assert time.perf_counter() - start < 5, hostile[:10]
+    # nesting deeper than the parser reads is refused, not read with its text dropped
+    for tag in ("b", "div", "span"):
+        deep = f"<{tag}>" * 3000 + "Bonjour" + f"</{tag}>" * 3000
+        with pytest.raises(InputError, match="deeper than it can be read"):
+            parse(deep)
 
 
 @pytest.mark.parametrize(

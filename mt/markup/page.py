@@ -163,15 +163,22 @@ def parse(source: str, *, attributes: bool = False) -> Page:
     if "\x00" in source:
         raise InputError("HTML input holds a NUL character")
     document = is_document(source)
+    parser = lxml.html.HTMLParser()
     try:
         if document:
-            root = lxml.html.document_fromstring(source)
+            root = lxml.html.document_fromstring(source, parser=parser)
             doctype = getattr(root.getroottree().docinfo, "doctype", None) or None
         else:
-            root = lxml.html.fragment_fromstring(source, create_parent="div")
+            root = lxml.html.fragment_fromstring(source, create_parent="div", parser=parser)
             doctype = None
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"could not parse the HTML: {exc}") from None
+    # libxml2 stops reading below a depth limit: the text down there would be lost unsaid
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise InputError(
+            "the HTML nests elements deeper than it can be read (256 levels); "
+            "text nested deeper would be lost"
+        )
     blocks: list[Block] = []
     _walk(root, blocks)
     found = []
