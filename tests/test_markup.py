@@ -309,6 +309,9 @@ def test_server_html_translate_check_and_page(tmp_path: Path) -> None:
     assert body["tags"][0][0]["tag"] == "b" and body["sentences"][0]
     r = client.post("/v1/translate", json={"text": "<p>x</p>", "format": "pdf"})
     assert r.status_code == 422
+    deep = "<b>" * 1000 + "Bonjour" + "</b>" * 1000
+    r = client.post("/v1/translate", json={"text": deep, "format": "html"})
+    assert r.status_code == 400 and "deeper than it can be read" in r.json()["detail"]
     r = client.post("/v1/translate", json={"text": "<p>x</p>", "format": "html", "segmented": True})
     assert r.status_code == 422
     r = client.post(
