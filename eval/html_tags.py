@@ -4,8 +4,9 @@ English words.
 python eval/html_tags.py                       # newstest2013 and ntrex128, 400 sentences each
 python eval/html_tags.py --limit 100 ntrex128
 python eval/html_tags.py dev                   # training pairs: what tuning may look at
-python eval/html_tags.py dev --attention all   # the model's attention for every tagged sentence
-python eval/html_tags.py dev --attention all --ct2-layer -2   # CTranslate2's attention instead
+python eval/html_tags.py dev --attention needed   # attention only where the word table fails
+python eval/html_tags.py dev --layer 2            # another decoder layer's attention
+python eval/html_tags.py dev --cached             # sentences from a cache: forced attention
 
 Pages are built from the evaluation sets: sentences grouped 1–3 to a paragraph, inline tags
 (``a``, ``b``, ``i``, ``em``, ``strong``, ``span``; a quarter nested in another; some ``img`` and
@@ -28,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import itertools
+import json
 import lzma
 import random
 import re
@@ -44,6 +47,8 @@ from mt.align.words import words
 from mt.evaluate import DEFAULT_DATA
 from mt.markup import translate_pages
 from mt.markup.page import parse
+from mt.options import Options
+from mt.pipeline import MemoryCache
 from mt.service import Service
 
 TAGS = ["a", "b", "i", "em", "strong", "span"]
@@ -168,44 +173,18 @@ def eflomal_links(fr: list[str], en: list[str], extra: int) -> list[set[tuple[in
     return out
 
 
-def ct2_attention(model: Path, layer: int, folder: Path):
-    """A reader of the attention CTranslate2 returns for the given decoder ``layer`` (all
-    heads averaged), by forced decoding with the English as target prefix; it stands in for
-    :func:`mt.translate.attention.cross_attention`."""
-    import ctranslate2
-    import numpy as np
-    from ctranslate2.converters import TransformersConverter
-
-    from mt.translate.attention import TokenAttention, piece_offsets
-
-    class Converter(TransformersConverter):
-        def _load(self):  # type: ignore[no-untyped-def]
-            spec = super()._load()
-            heads = int(spec.decoder.num_heads) if hasattr(spec.decoder, "num_heads") else 0
-            spec.decoder.alignment_layer = np.int16(layer)
-            spec.decoder.alignment_heads = np.int16(heads or 4)
-            return spec
-
-    Converter(str(model)).convert(str(folder), quantization="int8", force=True)
-    reader = ctranslate2.Translator(str(folder), device="cpu", inter_threads=1, intra_threads=1)
-
-    def read(tr, sources, targets):  # type: ignore[no-untyped-def]
-        src = [tr.tokenizer.convert_ids_to_tokens(tr.tokenizer(x).input_ids) for x in sources]
-        tgt = [
-            tr.tokenizer.convert_ids_to_tokens(tr.tokenizer(text_target=x).input_ids[:-1])
-            for x in targets
-        ]
-        found = reader.translate_batch(
-            src, target_prefix=tgt, beam_size=1, max_decoding_length=256,
-            return_attention=True, max_batch_size=1024, batch_type="tokens",
-        )  # fmt: skip
-        out = []
-        for s, t, r, a, b in zip(src, tgt, found, sources, targets, strict=True):
-            weights = np.array(r.attention[0], dtype=np.float32)[: len(t), : len(s) - 1]
-            out.append(TokenAttention(piece_offsets(a, s[:-1]), piece_offsets(b, t), weights))
-        return out
-
-    return read
+def with_layer(model: Path, layer: int) -> Path:
+    """``model`` linked into a temporary folder, its attention read from decoder ``layer``
+    (all heads) instead of :func:`mt.translate.backends.base.attention_layer`'s."""
+    folder = Path(tempfile.mkdtemp())
+    for f in model.iterdir():
+        if f.is_file():
+            (folder / f.name).symlink_to(f.resolve())
+    heads = json.loads((model / "config.json").read_text())["decoder_attention_heads"]
+    for name in ("ct2", "torch"):
+        module = importlib.import_module(f"mt.translate.backends.{name}")
+        module.attention_layer = lambda path: (layer, heads)  # type: ignore[attr-defined]
+    return folder
 
 
 def _flat(text: str) -> str:
@@ -245,25 +224,27 @@ def main() -> None:
     p.add_argument("--show", action="store_true", help="print the tags that miss")
     p.add_argument(
         "--attention",
-        default="needed",
+        default="all",
         choices=["needed", "all", "none"],
         help="where word links read the model's attention (mt.markup.translate_pages)",
     )
     p.add_argument(
-        "--ct2-layer",
+        "--layer",
         type=int,
         default=None,
-        help="read the attention CTranslate2 gives for this decoder layer instead (a model "
-        "converted for it), by forced decoding",
+        help="read the attention of this decoder layer (all heads) instead of the middle one",
+    )
+    p.add_argument(
+        "--cached",
+        action="store_true",
+        help="translate each set once first: the pages then come from the cache, and the "
+        "attention from a forced pass instead of decoding",
     )
     args = p.parse_args()
-    service = Service()
-    tr = service.translator
-    if args.ct2_layer is not None:
-        import mt.markup.translate
-
-        folder = Path(tempfile.mkdtemp())
-        mt.markup.translate.cross_attention = ct2_attention(tr.path, args.ct2_layer, folder)
+    model = None
+    if args.layer is not None:
+        model = str(with_layer(Service().translator.path, args.layer))
+    tr = Service(Options(model=model)).translator
     print(
         "| set | pages | unbalanced | paragraphs equal to plain | BLEU html / plain | tags | "
         "missing or doubled | judged | cover (F1 ≥ 0.5) | mean F1 | placed by nearest |"
@@ -280,8 +261,11 @@ def main() -> None:
             for n in sizes:
                 refs.append(" ".join(ref_lines[at : at + n]))
                 at += n
+        cache = MemoryCache() if args.cached else None
+        if cache is not None:
+            translate_pages(tr, pages, cache=cache, attention="none")
         start = time.perf_counter()
-        done = translate_pages(tr, pages, attention=args.attention)
+        done = translate_pages(tr, pages, cache=cache, attention=args.attention)
         html_seconds = time.perf_counter() - start
         parsed = [parse(h) for h in pages]
         plain_texts = [b.text for page in parsed for b in page.blocks if b.translatable]

@@ -208,14 +208,14 @@ def test_ct2_reuses_the_decoding_score_only_when_it_is_the_forced_one(
     assert isinstance(backend, CT2Backend)
     ids = [tr.tokenizer(s)["input_ids"] for s in ["Bonjour à tous.", "Il pleut."]]
     decoded = backend.generate_scored(ids, beam=2, max_new=20)
-    forced = [sum(t) / len(t) for t in backend.score(ids, [seq for seq, _ in decoded])]
-    for (seq, score), expected in zip(decoded, forced, strict=True):
-        assert seq[-1] == backend.eos_id and score == pytest.approx(expected, abs=1e-4)
+    forced = [sum(t) / len(t) for t in backend.score(ids, [d.ids for d in decoded])]
+    for d, expected in zip(decoded, forced, strict=True):
+        assert d.ids[-1] == backend.eos_id and d.score == pytest.approx(expected, abs=1e-4)
         assert expected < -1.0
     assert tr.translate_segments(["Il pleut."])[0].logprob == pytest.approx(forced[1], abs=1e-3)
     # outputs cut at the length limit (no eos) must be scored by a forced pass
     cut = Translator(tiny_model, beam=1, backend="ct2", vmap=False).backend
-    assert all(score is None for _, score in cut.generate_scored(ids, beam=1, max_new=5))
+    assert all(d.score is None for d in cut.generate_scored(ids, beam=1, max_new=5))
     # over a vocabulary map the decoder's softmax is not the model's: its score is not reused
     script = Path(__file__).parent.parent / "scripts" / "build_vmap.py"
     corpus = str(DATA / "fixture.fr-en.tsv")
@@ -223,7 +223,7 @@ def test_ct2_reuses_the_decoding_score_only_when_it_is_the_forced_one(
     assert res.returncode == 0
     mapped = Translator(ending, beam=2, backend="ct2").backend
     decoded = mapped.generate_scored(ids, beam=2, max_new=20)
-    assert all(seq[-1] == backend.eos_id and score is None for seq, score in decoded)
+    assert all(d.ids[-1] == backend.eos_id and d.score is None for d in decoded)
 
 
 def test_ct2_warns_when_the_start_embedding_is_not_zero(tiny_model: Path, tmp_path: Path) -> None:

@@ -47,15 +47,17 @@ def translate_pages(
     repair: bool = False,
     cache: SegmentCache | None = None,
     progress: ProgressFn | None = None,
-    attention: str = "needed",
+    attention: str = "all",
 ) -> list[PageTranslation]:
     """Translate HTML pages (documents or fragments).
 
     ``attributes`` translates ``alt`` and ``title`` too; ``repair`` applies the confident
     fixes to each block's French first (:func:`mt.markup.checks.repair_block`); ``cache``
-    serves sentences translated before. ``attention`` says where word links read the model's
-    attention: ``needed`` (sentences with a tag the word table leaves unresolved), ``all``
-    (every sentence with a tag) or ``none`` (the word table alone); see ``eval/html_tags.py``.
+    serves sentences translated before. ``attention`` says where word links add the model's
+    attention to the word table's: ``all`` (every sentence with a tag), ``needed`` (sentences
+    with a tag the table leaves unresolved) or ``none`` (the table alone); see
+    ``eval/html_tags.py``. Decoding returns the attention; a forced pass reads it only for
+    sentences the cache served.
     """
     pages = [parse(s, attributes=attributes) for s in sources]
     changes: list[list[tuple[int, Change]]] = []
@@ -76,39 +78,52 @@ def translate_parsed(
     *,
     cache: SegmentCache | None = None,
     progress: ProgressFn | None = None,
-    attention: str = "needed",
+    attention: str = "all",
 ) -> list[PageTranslation]:
     """Translate parsed pages (their blocks' text as :func:`parse` or a repair left it)."""
     todo = [(p, b) for p, page in enumerate(pages) for b in page.blocks if b.translatable]
     attrs = [a for page in pages for a in page.attributes]
     texts = [b.text for _, b in todo] + [a.text for a in attrs]
-    docs = translator.translate_documents(texts, cache=cache, progress=progress)
+    attended = translator.translate_attended(texts, cache=cache, progress=progress)
+    docs = [a.document for a in attended]
     for a, doc in zip(attrs, docs[len(todo) :], strict=True):
         a.element.set(a.name, doc.text.strip())
     # attention only for the sentences tags fall in
     pairs = [
-        (k, s)
+        (k, n)
         for k, (_, b) in enumerate(todo)
-        for s in docs[k].sentences
+        for n, s in enumerate(docs[k].sentences)
         if s.source.strip() and any(t.start <= s.end and t.end >= s.start for t in b.spans)
     ]
-    # the word table links a sentence's words first; the model's attention is read only for
-    # sentences with a tag it leaves unresolved (a function word, a word without an entry)
-    links = {(k, id(s)): link_words(s.source, s.translation, None) for k, s in pairs}
+    # the word table's links, with the model's attention added for every tagged sentence
+    # (``all``) or for those with a tag the table leaves unresolved (``needed``)
     if attention not in ("needed", "all", "none"):
         raise ValueError(f"attention must be needed, all or none, not {attention!r}")
-    if attention != "none":
-        tagged = {k: todo[k][1].spans for k, _ in pairs}
-        hard = [
-            (k, s)
-            for k, s in pairs
-            if attention == "all" or not _resolved(s, tagged[k], links[(k, id(s))])
-        ]
-        weights = cross_attention(
-            translator, [s.source for _, s in hard], [s.translation for _, s in hard]
-        )
-        for (k, s), att in zip(hard, weights, strict=True):
-            links[(k, id(s))] = link_words(s.source, s.translation, att)
+    sentence = {(k, n): docs[k].sentences[n] for k, n in pairs}
+    table = {
+        (k, n): link_words(s.source, s.translation, None)
+        for (k, n), s in sentence.items()
+        if attention != "all"
+    }
+    hard = [
+        (k, n)
+        for k, n in pairs
+        if attention == "all"
+        or (attention == "needed" and not _resolved(sentence[k, n], todo[k][1].spans, table[k, n]))
+    ]
+    # decoding's own attention where it gave one; a forced pass for the rest (cache hits)
+    missing = [(k, n) for k, n in hard if attended[k].attention[n] is None]
+    found = cross_attention(
+        translator,
+        [sentence[key].source for key in missing],
+        [sentence[key].translation for key in missing],
+    )
+    read = dict(zip(missing, found, strict=True))
+    links = dict(table)
+    for k, n in hard:
+        s = sentence[k, n]
+        att = read[k, n] if (k, n) in read else attended[k].attention[n]
+        links[k, n] = link_words(s.source, s.translation, att)
     results: list[dict[str, Any]] = [{"blocks": [], "sentences": [], "tags": []} for _ in pages]
     for k, (p, block) in enumerate(todo):
         doc = docs[k]
@@ -121,9 +136,9 @@ def translate_parsed(
             continue
         spans = sentence_spans(doc)
         aligned = [
-            Aligned(s.start, s.end, a, b, links[(k, id(s))])
-            for s, (a, b) in zip(doc.sentences, spans, strict=True)
-            if (k, id(s)) in links
+            Aligned(s.start, s.end, a, b, links[(k, n)])
+            for n, (s, (a, b)) in enumerate(zip(doc.sentences, spans, strict=True))
+            if (k, n) in links
         ]
         tags = [Tag(s.tag, s.start, s.end, s.parent, s.opaque) for s in block.spans]
         placed = place(tags, aligned, doc.text)

@@ -1,59 +1,116 @@
-"""The model's cross-attention between a French sentence and an English translation of it, by
-forced decoding: which source tokens each target token looked at, with character offsets of
-both sides' tokens (for word links; see :mod:`mt.align.words`)."""
+"""The model's cross-attention between a French sentence and an English translation of it:
+which source tokens each target token looked at, with character offsets of both sides' tokens
+(for word links; see :mod:`mt.align.words`).
+
+The translator returns the attention its decoding read (:meth:`Translator.translate_attended`);
+:func:`cross_attention` reads it by forced decoding for pairs decoding did not give.
+"""
 
 from __future__ import annotations
 
-import threading
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mt.records import DocumentTranslation
 from mt.translate.batching import length_batches
 
 if TYPE_CHECKING:
     from mt.translate.translator import Translator
 
-_MODELS: dict[str, Any] = {}
-_LOCK = threading.Lock()
+# words, runs of space and single marks: the units edits are matched by
+_PIECE = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 @dataclass(frozen=True)
 class TokenAttention:
-    """``weights[j, i]``: attention of English token ``j`` on French token ``i`` (eos dropped),
-    averaged over the upper half of the decoder's layers and all heads; ``fr`` and ``en`` give
-    each token's character span in the text it came from."""
+    """``weights[j, i]``: attention of English token ``j`` on French token ``i`` (eos dropped);
+    ``fr`` and ``en`` give each token's character span in ``source`` and ``target``."""
 
     fr: list[tuple[int, int]]
     en: list[tuple[int, int]]
     weights: np.ndarray
+    source: str
+    target: str
+
+    def onto(self, source: str, target: str) -> TokenAttention:
+        """The same attention with its token spans moved onto edited texts: the model's input
+        and output as the sentence and its final translation read them."""
+        if source == self.source and target == self.target:
+            return self
+        fr = _moved(self.fr, self.source, source)
+        en = _moved(self.en, self.target, target)
+        return TokenAttention(fr, en, self.weights, source, target)
 
 
-def _bf16() -> bool:
-    """Whether this CPU does bfloat16 arithmetic natively (where it does, twice as fast)."""
-    import torch
+@dataclass(frozen=True)
+class AttendedDocument:
+    """A translated document and, for each of its sentences, the attention decoding read
+    (None where decoding gave none)."""
 
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
+    document: DocumentTranslation
+    attention: list[TokenAttention | None]
 
 
-def _model(path: str) -> Any:
-    # a separate copy in eager mode (the fused attention kernels do not return weights), in
-    # bfloat16 where the CPU has it: word links need only where attention falls
-    with _LOCK:
-        if path not in _MODELS:
-            import torch
-            from transformers import MarianMTModel
+def _moved(spans: list[tuple[int, int]], old: str, new: str) -> list[tuple[int, int]]:
+    """``spans`` of ``old`` as spans of ``new``: through the words and spaces the two share,
+    and in proportion across what was replaced (compared word by word, not character by
+    character, which costs more than the translation's own bookkeeping)."""
+    if old == new:
+        return spans
+    # the edits lie between a common start and a common end: only that middle is matched
+    head = _common(old, new)
+    tail = _common(old[head:][::-1], new[head:][::-1])
+    mid_old, mid_new = old[head : len(old) - tail], new[head : len(new) - tail]
+    a = [head + m.start() for m in _PIECE.finditer(mid_old)] + [len(old) - tail]
+    b = [head + m.start() for m in _PIECE.finditer(mid_new)] + [len(new) - tail]
+    matcher = SequenceMatcher(None, _PIECE.findall(mid_old), _PIECE.findall(mid_new), False)
+    at = list(range(head + 1)) + [0] * (len(old) - head)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        x1, x2, y1, y2 = a[i1], a[i2], b[j1], b[j2]
+        for i in range(x1, x2 + 1):
+            if tag == "equal":
+                at[i] = y1 + i - x1
+            else:
+                at[i] = y1 + (i - x1) * (y2 - y1) // max(x2 - x1, 1)
+    shift = len(new) - len(old)
+    for i in range(len(old) - tail, len(old) + 1):
+        at[i] = i + shift
+    return [(at[s], max(at[s], at[e])) for s, e in spans]
 
-            dtype = torch.bfloat16 if _bf16() else torch.float32
-            _MODELS[path] = MarianMTModel.from_pretrained(
-                path, attn_implementation="eager", dtype=dtype
-            ).eval()
-        return _MODELS[path]
+
+def _common(a: str, b: str) -> int:
+    """Length of the common start of ``a`` and ``b``."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def from_decoding(
+    source: str,
+    target: str,
+    source_pieces: Sequence[str],
+    target_pieces: Sequence[str],
+    weights: np.ndarray,
+) -> TokenAttention:
+    """Attention as decoding returned it (``weights``: a row for each output token, a column
+    for each input token, eos included or not) between the model's input text and its output
+    text, given their SentencePiece pieces without eos."""
+    rows, cols = len(target_pieces), len(source_pieces)
+    return TokenAttention(
+        piece_offsets(source, source_pieces),
+        piece_offsets(target, target_pieces),
+        np.ascontiguousarray(weights[:rows, :cols], dtype=np.float32),
+        source,
+        target,
+    )
 
 
 def piece_offsets(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
@@ -65,7 +122,9 @@ def piece_offsets(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
         body = piece.replace("\u2581", " ").lstrip()
         while at < len(text) and text[at].isspace():
             at += 1
-        if body and text.startswith(body, at):
+        if not body:  # a lone word boundary: nothing of the text
+            out.append((at, at))
+        elif text.startswith(body, at):
             out.append((at, at + len(body)))
             at += len(body)
         else:
@@ -78,46 +137,25 @@ def piece_offsets(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
 def cross_attention(
     tr: Translator, sources: Sequence[str], targets: Sequence[str]
 ) -> list[TokenAttention | None]:
-    """The cross-attention of each pair (None for a pair too long for the model)."""
-    import torch
-
-    model = _model(str(tr.path))
+    """The cross-attention of each French sentence and its English translation, by forced
+    decoding of the texts the model read and wrote for them (None for a pair too long for the
+    model): the attention decoding gives (:meth:`Translator.translate_attended`) for pairs it
+    did not give it for."""
+    texts = [tr.model_texts(s, t) for s, t in zip(sources, targets, strict=True)]
     with tr._tok_lock:
-        src = [tr.tokenizer(s).input_ids for s in sources]
-        tgt = [tr.tokenizer(text_target=t).input_ids for t in targets]
+        src = [tr.tokenizer(key).input_ids for key, _ in texts]
+        tgt = [tr.tokenizer(text_target=out).input_ids[:-1] for _, out in texts]
         src_pieces = [tr.tokenizer.convert_ids_to_tokens(ids[:-1]) for ids in src]
-        tgt_pieces = [tr.tokenizer.convert_ids_to_tokens(ids[:-1]) for ids in tgt]
-    pad = int(model.config.pad_token_id)
-    start = int(model.config.decoder_start_token_id)
-    limit = tr._positions - 2
-    fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= limit]
+        tgt_pieces = [tr.tokenizer.convert_ids_to_tokens(ids) for ids in tgt]
+    limit = tr.backend.max_positions - 2
+    fits = [k for k in range(len(src)) if tgt[k] and max(len(src[k]), len(tgt[k])) <= limit]
     out: list[TokenAttention | None] = [None] * len(src)
-    layers = model.config.decoder_layers
-    upper = slice(layers // 2, layers)
     lengths = [max(len(src[k]), len(tgt[k])) for k in fits]
     for batch in length_batches(lengths, tr.max_batch_tokens):
         keys = [fits[b] for b in batch]
-        width_s = max(len(src[k]) for k in keys)
-        width_t = max(len(tgt[k]) for k in keys)
-        x = torch.full((len(keys), width_s), pad, dtype=torch.long)
-        dec = torch.full((len(keys), width_t), pad, dtype=torch.long)
-        for r, k in enumerate(keys):
-            x[r, : len(src[k])] = torch.tensor(src[k])
-            dec[r, : len(tgt[k])] = torch.tensor([start, *tgt[k][:-1]])
-        with torch.inference_mode():
-            # the encoder-decoder without its output layer: weights need no logits
-            result = model.model(
-                input_ids=x,
-                attention_mask=(x != pad).long(),
-                decoder_input_ids=dec,
-                output_attentions=True,
-            )
-        stacked = torch.stack(result.cross_attentions[upper]).float().mean(dim=(0, 2)).numpy()
-        for r, k in enumerate(keys):
-            weights = stacked[r, : len(tgt[k]) - 1, : len(src[k]) - 1]
-            out[k] = TokenAttention(
-                piece_offsets(sources[k], src_pieces[k]),
-                piece_offsets(targets[k], tgt_pieces[k]),
-                np.asarray(weights, dtype=np.float32),
-            )
+        read = tr.backend.attention([src[k] for k in keys], [tgt[k] for k in keys])
+        for k, weights in zip(keys, read, strict=True):
+            key, output = texts[k]
+            found = from_decoding(key, output, src_pieces[k], tgt_pieces[k], weights)
+            out[k] = found.onto(sources[k], targets[k])
     return out

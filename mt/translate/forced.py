@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from mt.errors import InputError
 from mt.translate.batching import length_batches
-from mt.translate.prepare import needs_stop
 
 if TYPE_CHECKING:
     from mt.translate.translator import Translator
@@ -22,18 +21,10 @@ def token_logprobs(
     positions (scoring a cut text would score a different pair)."""
     if len(sources) != len(targets):
         raise InputError(f"{len(sources)} sources for {len(targets)} targets")
-    # the pair as decoding reads it: capitalised, and a full stop on both sides where
-    # translation gives the source one (and takes it off the English)
-    stops = [tr.add_stop and needs_stop(s) for s in sources]
+    texts = [tr.model_texts(s, t) for s, t in zip(sources, targets, strict=True)]
     with tr._tok_lock:
-        src = [
-            tr.tokenizer(tr._model_input(tr._capitalised(s + "." * st))).input_ids
-            for s, st in zip(sources, stops, strict=True)
-        ]
-        tgt = [
-            tr.tokenizer(text_target=tr._target_input(t + "." * (st and needs_stop(t)))).input_ids
-            for t, st in zip(targets, stops, strict=True)
-        ]
+        src = [tr.tokenizer(key).input_ids for key, _ in texts]
+        tgt = [tr.tokenizer(text_target=out).input_ids for _, out in texts]
     fits = [k for k in range(len(src)) if max(len(src[k]), len(tgt[k])) <= tr._positions - 2]
     out: list[list[tuple[str, float]] | None] = [None] * len(src)
     # in token-bounded batches, as translation is: one forward pass over all pairs would

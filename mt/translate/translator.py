@@ -16,10 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.records import DocumentTranslation, SegmentTranslation
 from mt.text.segment import line_end, segment, segment_lines
 from mt.translate import forced, passthrough, protect
+from mt.translate.attention import AttendedDocument, TokenAttention, from_decoding
 from mt.translate.backends import BACKENDS, DEFAULT_BACKEND, Backend, make_backend
 from mt.translate.batching import has_loop, length_batches, split_to_fit
 from mt.translate.document import assemble, record
@@ -38,6 +41,9 @@ from mt.translate.prepare import (
 from mt.translate.untranslated import fix, fix_key
 
 ProgressFn = Callable[[int], None]
+# one decoded chunk: its text, output ids, source ids, whether the loop guard redid it, its
+# mean log-probability, and the cross-attention decoding read (when asked for)
+_Unit = tuple[str, list[int], list[int], bool, float, np.ndarray | None]
 
 
 class SegmentCache(Protocol):
@@ -120,6 +126,7 @@ class Translator:
         self._tok_lock = threading.Lock()
         self._vocab_chars: frozenset[str] | None = None
         self._known_chars: dict[str, bool] = {}
+        self._pieces: list[str] | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -161,13 +168,45 @@ class Translator:
                 text = "".join(r.translation + end for r in recs)
                 out.append(DocumentTranslation(text, recs))
             return out
+        return [a.document for a in self._documents(texts, progress, cache, attention=False)]
+
+    def translate_attended(
+        self,
+        texts: Sequence[str],
+        *,
+        progress: ProgressFn | None = None,
+        cache: SegmentCache | None = None,
+    ) -> list[AttendedDocument]:
+        """:meth:`translate_documents`, each sentence with the cross-attention its decoding read
+        (:class:`~mt.translate.attention.TokenAttention`, on the sentence and its translation).
+
+        A sentence gets None where decoding gave none: served by ``cache``, translated in
+        chunks or pieces, re-decoded by the loop guard, or on a backend that does not read
+        attention while decoding (torch); :func:`mt.translate.attention.cross_attention`
+        reads it for those.
+        """
+        return self._documents(texts, progress, cache, attention=True)
+
+    def _documents(
+        self,
+        texts: Sequence[str],
+        progress: ProgressFn | None,
+        cache: SegmentCache | None,
+        *,
+        attention: bool,
+    ) -> list[AttendedDocument]:
         docs = [segment(t) for t in texts]
         sources = [s.text for d in docs for s in d.sentences]
-        results = self.translate_segments(sources, cache=cache, progress=progress)
+        results, attentions = self._segments(sources, progress, cache, attention)
         out, k = [], 0
         for d in docs:
             n = len(d.sentences)
-            out.append(assemble(d, results[k : k + n]))
+            doc = assemble(d, results[k : k + n])
+            weights = [
+                a.onto(s.source, s.translation) if a is not None else None
+                for s, a in zip(doc.sentences, attentions[k : k + n], strict=True)
+            ]
+            out.append(AttendedDocument(doc, weights))
             k += n
         return out
 
@@ -189,6 +228,15 @@ class Translator:
         log-probability given the French source, by forced decoding
         (:func:`mt.translate.forced.token_logprobs`)."""
         return forced.token_logprobs(self, sources, targets)
+
+    def model_texts(self, source: str, translation: str) -> tuple[str, str]:
+        """What the model reads for ``source`` and what it wrote for ``translation``: the
+        stop :func:`needs_stop` adds, the capital, elisions and opening marks split."""
+        stop = self.add_stop and needs_stop(source)
+        key = self._model_input(self._capitalised(source + "." if stop else source))
+        if stop and needs_stop(translation):  # translation took the stop off the English
+            translation += "."
+        return key, self._target_input(translation)
 
     def _capitalised(self, segment: str) -> str:
         return capitalise_start(segment) if self.capitalise else segment
@@ -235,10 +283,23 @@ class Translator:
         (:mod:`mt.translate.protect`); a segment over its length limit is refused with
         :class:`~mt.errors.InputError`.
         """
+        return self._segments(segments, progress, cache, attention=False)[0]
+
+    def _segments(
+        self,
+        segments: Sequence[str],
+        progress: ProgressFn | None,
+        cache: SegmentCache | None,
+        attention: bool,
+    ) -> tuple[list[SegmentTranslation], list[TokenAttention | None]]:
+        """:meth:`translate_segments`, with the attention decoding read for each segment
+        (between the model's input and output texts) where asked for and one was read."""
         for s in segments:  # before any other work on a segment
             passthrough.check_length(s)
         found = [protect.protect(s, self._unknown) for s in segments]
-        results = self._translate_planned([p.masked for p in found], progress, cache)
+        results, attentions = self._translate_planned(
+            [p.masked for p in found], progress, cache, attention
+        )
         redo = []
         for k, (p, r) in enumerate(zip(found, results, strict=True)):
             if p.spans:
@@ -250,19 +311,33 @@ class Translator:
         if redo:  # a placeholder lost: the text around the spans, translated in pieces
             pieces = [protect.pieces(found[k]) for k in redo]
             for_model = [text for piece in pieces for translate, text in piece if translate]
-            translated = iter(self._translate_planned(for_model, progress, cache))
+            translated = iter(self._translate_planned(for_model, progress, cache, False)[0])
             for k, piece in zip(redo, pieces, strict=True):
                 results[k] = passthrough.combine(piece, translated)
-        return results
+                attentions[k] = None
+        return results, attentions
 
     def _translate_planned(
-        self, segments: Sequence[str], progress: ProgressFn | None, cache: SegmentCache | None
-    ) -> list[SegmentTranslation]:
+        self,
+        segments: Sequence[str],
+        progress: ProgressFn | None,
+        cache: SegmentCache | None,
+        attention: bool,
+    ) -> tuple[list[SegmentTranslation], list[TokenAttention | None]]:
         """Segments through the model, but what it never reads (mt.translate.passthrough)."""
         plans = [passthrough.plan(s) for s in segments]
         for_model = [text for pieces in plans for translate, text in pieces if translate]
-        translated = iter(self._translate(for_model, progress=progress, cache=cache))
-        return [passthrough.combine(pieces, translated) for pieces in plans]
+        results, attentions = self._translate(
+            for_model, progress=progress, cache=cache, attention=attention
+        )
+        translated, attended = iter(results), iter(attentions)
+        out, weights = [], []
+        for pieces in plans:
+            out.append(passthrough.combine(pieces, translated))
+            read = [next(attended) for translate, _ in pieces if translate]
+            # attention only where the model read the segment whole
+            weights.append(read[0] if len(pieces) == 1 and read else None)
+        return out, weights
 
     def _unknown(self, char: str) -> bool:
         """Whether the model reads ``char`` as unknown: not in its vocabulary once normalised as
@@ -287,7 +362,8 @@ class Translator:
         *,
         progress: ProgressFn | None,
         cache: SegmentCache | None,
-    ) -> list[SegmentTranslation]:
+        attention: bool = False,
+    ) -> tuple[list[SegmentTranslation], list[TokenAttention | None]]:
         stopped = [self.add_stop and needs_stop(s) for s in segments]
         keys = [
             self._model_input(self._capitalised(s + "." if stop else s))
@@ -301,12 +377,17 @@ class Translator:
         units: list[tuple[int, str]] = []  # (index into unique, chunk text)
         for u, key in enumerate(unique):
             units.extend((u, chunk) for chunk in self._chunks(key))
-        outputs = self._run_units([c for _, c in units], progress)
-        per_key: dict[int, list[tuple[str, list[int], int, bool, float]]] = {}
+        outputs = self._run_units([c for _, c in units], progress, attention)
+        per_key: dict[int, list[_Unit]] = {}
         for (u, _), res in zip(units, outputs, strict=True):
             per_key.setdefault(u, []).append(res)
+        read: dict[str, TokenAttention] = {}
         for u, key in enumerate(unique):
             parts = per_key[u]
+            weights = parts[0][5]
+            if len(parts) == 1 and weights is not None:
+                text, output, source = parts[0][:3]
+                read[key] = self._attention(key, text, source, output, weights)
             tgt = sum(len(p[1]) for p in parts)
             logprob = sum(p[4] * len(p[1]) for p in parts) / max(tgt, 1)
             translation = tidy_start(key, " ".join(p[0] for p in parts if p[0]))
@@ -315,7 +396,7 @@ class Translator:
             done[key] = SegmentTranslation(
                 translation=translation,
                 logprob=round(logprob, 4),
-                src_tokens=sum(p[2] for p in parts),
+                src_tokens=sum(len(p[2]) for p in parts),
                 tgt_tokens=tgt,
                 split_long=len(parts) > 1,
                 chunks=len(parts),
@@ -324,12 +405,26 @@ class Translator:
         if cache is not None:
             cache.put_many(self.settings_key, {k: done[k] for k in unique})
         empty = SegmentTranslation("", 0.0, 0, 0, False, 0, False)
-        return [
+        results = [
             (replace(done[k], translation=drop_stop(done[k].translation)) if stop else done[k])
             if k
             else empty
             for k, stop in zip(keys, stopped, strict=True)
         ]
+        return results, [read.get(k) for k in keys]
+
+    def _attention(
+        self, key: str, text: str, source: list[int], output: list[int], weights: np.ndarray
+    ) -> TokenAttention:
+        """Decoding's attention between the model's input ``key`` and its output ``text``
+        (``source`` and ``output``: their token ids)."""
+        if self._pieces is None:  # looked up per token, so read once
+            with self._tok_lock:
+                self._pieces = self.tokenizer.convert_ids_to_tokens(range(len(self.tokenizer)))
+        eos, table = self.backend.eos_id, self._pieces
+        pieces = [table[t] for t in source if t != eos]
+        written = [table[t] for t in output if t != eos]
+        return from_decoding(key, text, pieces, written, weights)
 
     # ------------------------------------------------------------------ internals
 
@@ -342,14 +437,15 @@ class Translator:
         return split_to_fit(text, lambda chunk: self._count(chunk) <= self.max_input_tokens)
 
     def _run_units(
-        self, texts: list[str], progress: ProgressFn | None
-    ) -> list[tuple[str, list[int], int, bool, float]]:
+        self, texts: list[str], progress: ProgressFn | None, attention: bool = False
+    ) -> list[_Unit]:
         """Translate chunks in length-sorted batches bounded by a token budget."""
         with self._tok_lock:
             encoded = [self.tokenizer(t)["input_ids"] for t in texts]
-        results: list[tuple[str, list[int], int, bool, float] | None] = [None] * len(texts)
+        results: list[_Unit | None] = [None] * len(texts)
         for batch in length_batches([len(e) for e in encoded], self.max_batch_tokens // self.beam):
-            for j, res in zip(batch, self._generate([encoded[j] for j in batch]), strict=True):
+            decoded = self._generate([encoded[j] for j in batch], attention)
+            for j, res in zip(batch, decoded, strict=True):
                 results[j] = res
             if progress:
                 progress(len(batch))
@@ -359,13 +455,14 @@ class Translator:
         bound = math.ceil(self.max_length_ratio * src_len) + 10
         return min(bound, self._positions - 1)
 
-    def _generate(self, batch: list[list[int]]) -> list[tuple[str, list[int], int, bool, float]]:
+    def _generate(self, batch: list[list[int]], attention: bool = False) -> list[_Unit]:
         longest = max(len(src) for src in batch)
         decoded = self.backend.generate_scored(
-            batch, beam=self.beam, max_new=self._max_new(longest)
+            batch, beam=self.beam, max_new=self._max_new(longest), attention=attention
         )
-        seqs = [seq for seq, _ in decoded]
-        known = [score for _, score in decoded]
+        seqs = [d.ids for d in decoded]
+        known = [d.score for d in decoded]
+        weights = [d.attention for d in decoded]
         eos = self.backend.eos_id
         guarded = []
         for k, (src, seq) in enumerate(zip(batch, seqs, strict=True)):
@@ -383,6 +480,7 @@ class Translator:
                 # the batch shares one length limit; each sentence gets its own bound
                 seqs[k] = seq[: self._max_new(len(batch[k]))]
                 known[k] = None
+                weights[k] = None
         # score what decoding did not already score exactly (a second pass through the model)
         todo = [k for k, score in enumerate(known) if score is None]
         if todo:
@@ -395,6 +493,6 @@ class Translator:
         if self.split_elisions:
             texts = [join_open_quotes(t) for t in texts]
         return [
-            (texts[k].strip(), seqs[k], len(batch[k]), k in guarded, scores[k])
+            (texts[k].strip(), seqs[k], batch[k], k in guarded, scores[k], weights[k])
             for k in range(len(batch))
         ]

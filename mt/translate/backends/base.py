@@ -6,8 +6,24 @@ splitting, batching, loop detection — lives in :mod:`mt.translate.translator`,
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """One source's best output: its ids (no start token; eos last unless cut), its
+    :meth:`Backend.score` where decoding computed exactly that number (else None), and the
+    cross-attention decoding read on the way where it was asked for and the backend reads it:
+    ``attention[j, i]`` is output token ``j``'s attention on source token ``i``."""
+
+    ids: list[int]
+    score: float | None
+    attention: np.ndarray | None = None
 
 
 class Backend(Protocol):
@@ -26,10 +42,10 @@ class Backend(Protocol):
         ...
 
     def generate_scored(
-        self, batch: list[list[int]], *, beam: int, max_new: int
-    ) -> list[tuple[list[int], float | None]]:
-        """Unguarded :meth:`generate`, each output with its :meth:`score` when decoding
-        computed exactly that number on the way (None where it did not)."""
+        self, batch: list[list[int]], *, beam: int, max_new: int, attention: bool = False
+    ) -> list[Decoded]:
+        """Unguarded :meth:`generate`, each output with its score when decoding computed it,
+        and with ``attention``, the cross-attention decoding read (where the backend reads it)."""
         ...
 
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[list[float]]:
@@ -41,6 +57,23 @@ class Backend(Protocol):
     ) -> list[list[list[int]]]:
         """The ``n`` best hypotheses of each source, best first (beam widened to ``n``)."""
         ...
+
+    def attention(self, batch: list[list[int]], outputs: list[list[int]]) -> list[np.ndarray]:
+        """Cross-attention of each output given its source, by forced decoding: a row for each
+        output token (as given, without eos), a column for each source token; the layer and
+        heads of :func:`attention_layer`, as :meth:`generate_scored` returns it."""
+        ...
+
+
+def attention_layer(path: Path) -> tuple[int, int]:
+    """The decoder layer whose cross-attention links words, and how many of its heads are
+    averaged: the middle layer, every head (docs/design/decisions.md, "Inline tags go where
+    the word table and the model's attention link their words")."""
+    try:
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        return int(cfg["decoder_layers"]) // 2, int(cfg["decoder_attention_heads"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return 0, 1
 
 
 def pad_batch(batch: list[list[int]], pad_id: int) -> tuple[Any, Any]:

@@ -10,7 +10,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mt.errors import InputError, ModelNotFoundError
+from mt.translate.backends.base import Decoded, attention_layer
 
 # CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
 VMAP_FILE = "vmap.txt"
@@ -34,7 +37,8 @@ def ct2_cache_dir(path: Path, quantization: str, stamp: str) -> Path:
 
 
 def source_stamp(path: Path) -> str:
-    """Size and modification time of the source model's config and weights.
+    """Size and modification time of the source model's config and weights, and the
+    conversion's attention layer.
 
     Stored beside a conversion, so that a model re-exported in place is converted again.
     """
@@ -43,7 +47,28 @@ def source_stamp(path: Path) -> str:
         for p in path.iterdir()
         if p.suffix in (".json", ".safetensors", ".bin") or p.name == VMAP_FILE
     )
-    return json.dumps({p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files})
+    stamp: dict[str, object] = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files}
+    stamp["attention"] = list(attention_layer(path))
+    return json.dumps(stamp)
+
+
+def _convert(path: Path, target: Path, vmap: Path | None, quantization: str) -> None:
+    """Convert the Marian checkpoint in ``path`` to ``target``, its decoder returning the
+    attention of :func:`attention_layer`."""
+    from ctranslate2.converters import TransformersConverter
+
+    layer, heads = attention_layer(path)
+
+    class Converter(TransformersConverter):
+        def _load(self) -> Any:
+            spec = super()._load()
+            spec.decoder.alignment_layer = np.int16(layer)
+            spec.decoder.alignment_heads = np.int16(heads)
+            return spec
+
+    Converter(str(path)).convert(
+        str(target), vmap=str(vmap) if vmap else None, quantization=quantization, force=True
+    )
 
 
 def _read(path: Path) -> str | None:
@@ -99,8 +124,6 @@ class CT2Backend:
         stamp = source_stamp(path)
         target = ct2_cache_dir(path, quantization, stamp)
         if not (target / "model.bin").is_file() or _read(target / "source.json") != stamp:
-            from ctranslate2.converters import TransformersConverter
-
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + f".tmp{os.getpid()}")
             try:
@@ -112,12 +135,7 @@ class CT2Backend:
                         stacklevel=2,
                     )
                 vmap_file = path / VMAP_FILE
-                TransformersConverter(str(path)).convert(
-                    str(tmp),
-                    vmap=str(vmap_file) if vmap_file.is_file() else None,
-                    quantization=quantization,
-                    force=True,
-                )
+                _convert(path, tmp, vmap_file if vmap_file.is_file() else None, quantization)
                 (tmp / "source.json").write_text(stamp, encoding="utf-8")
                 if target.exists():  # a stale conversion of an earlier export
                     shutil.rmtree(target)
@@ -152,67 +170,73 @@ class CT2Backend:
         extra: dict[str, Any] = (
             {"no_repeat_ngram_size": 3, "repetition_penalty": 1.3} if guard else {}
         )
-        results = self._translate(
-            batch, beam=beam, max_new=max_new, min_new=min_new, return_scores=False, **extra
-        )
-        return [ids[:max_new] for ids, _ in results]
+        results = self._decode(batch, beam=beam, max_new=max_new, min_new=min_new, **extra)
+        return [self._ids(r)[:max_new] for r in results]
 
     def generate_scored(
-        self, batch: list[list[int]], *, beam: int, max_new: int
-    ) -> list[tuple[list[int], float | None]]:
+        self, batch: list[list[int]], *, beam: int, max_new: int, attention: bool = False
+    ) -> list[Decoded]:
         # CTranslate2's hypothesis score (length penalty 1) is the mean log-probability per
         # token, eos included: the forced-decoding score, unless a vocabulary map restricted
         # the softmax (then it is higher) or the output was cut before its eos
-        results = self._translate(batch, beam=beam, max_new=max_new, return_scores=True)
-        out: list[tuple[list[int], float | None]] = []
-        for ids, score in results:
+        results = self._decode(
+            batch, beam=beam, max_new=max_new, return_scores=True, return_attention=attention
+        )
+        out = []
+        for r in results:
+            ids = self._ids(r)
             exact = not self.use_vmap and len(ids) <= max_new and ids[-1:] == [self.eos_id]
-            out.append((ids[:max_new], score if exact else None))
+            weights = np.asarray(r.attention[0], dtype=np.float32) if attention else None
+            if weights is not None and len(batch) > 1 and beam > 1:
+                # in a batch, beam search returns another source's attention for the first
+                # step: that row is no evidence
+                weights[:1] = 0.0
+            out.append(Decoded(ids[:max_new], r.scores[0] if exact else None, weights))
         return out
 
-    def _translate(
-        self,
-        batch: list[list[int]],
-        *,
-        beam: int,
-        max_new: int,
-        return_scores: bool,
-        min_new: int = 0,
-        **extra: Any,
-    ) -> list[tuple[list[int], float | None]]:
-        """Output ids of each source's best hypothesis, with its score when asked for."""
-        results = self.translator.translate_batch(
+    def _decode(
+        self, batch: list[list[int]], *, beam: int, max_new: int, min_new: int = 0, **extra: Any
+    ) -> Any:
+        """CTranslate2's results for ``batch``, eos kept on each hypothesis (and allowed
+        first: CTranslate2's own minimum length is one token)."""
+        return self.translator.translate_batch(
             [self._tokens(s) for s in batch],
             beam_size=beam,
             max_decoding_length=max_new,
             min_decoding_length=min_new,
             return_end_token=True,
-            return_scores=return_scores,
             use_vmap=self.use_vmap,
             **extra,
         )
-        return [
-            (
-                list(self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])),
-                r.scores[0] if return_scores else None,
-            )
-            for r in results
-        ]
+
+    def _ids(self, result: Any) -> list[int]:
+        return list(self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]))
 
     def nbest(
         self, batch: list[list[int]], *, beam: int, n: int, max_new: int
     ) -> list[list[list[int]]]:
-        results = self.translator.translate_batch(
-            [self._tokens(s) for s in batch],
-            beam_size=max(beam, n),
-            num_hypotheses=n,
-            max_decoding_length=max_new,
-            return_end_token=True,
-            use_vmap=self.use_vmap,
+        # at least one token: an empty hypothesis is no alternative
+        results = self._decode(
+            batch, beam=max(beam, n), max_new=max_new, min_new=1, num_hypotheses=n
         )
         return [
             [list(self.tokenizer.convert_tokens_to_ids(h))[:max_new] for h in r.hypotheses]
             for r in results
+        ]
+
+    def attention(self, batch: list[list[int]], outputs: list[list[int]]) -> list[np.ndarray]:
+        # the output as the target prefix: decoding reads the same attention as when it wrote it
+        prefixes = [self._tokens([t for t in o if t != self.eos_id]) for o in outputs]
+        results = self.translator.translate_batch(
+            [self._tokens(s) for s in batch],
+            target_prefix=prefixes,
+            beam_size=1,
+            max_decoding_length=max(len(p) for p in prefixes) + 1,
+            return_attention=True,
+        )
+        return [
+            np.asarray(r.attention[0], dtype=np.float32)[: len(p)]
+            for r, p in zip(results, prefixes, strict=True)
         ]
 
     def score(self, batch: list[list[int]], outputs: list[list[int]]) -> list[list[float]]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
-from mt.translate.backends.base import pad_batch
+import numpy as np
+
+from mt.translate.backends.base import Decoded, attention_layer, pad_batch
 
 
 class TorchBackend:
@@ -23,6 +26,9 @@ class TorchBackend:
         self.eos_id = int(cfg.eos_token_id)
         self.start_id = int(cfg.decoder_start_token_id)
         self.max_positions = int(cfg.max_position_embeddings)
+        self.path = path
+        self._eager: Any = None
+        self._eager_lock = threading.Lock()
 
     def _pad(self, batch: list[list[int]]) -> tuple[Any, Any]:
         return pad_batch(batch, self.pad_id)
@@ -50,10 +56,12 @@ class TorchBackend:
         return [self._strip(s) for s in out.tolist()]
 
     def generate_scored(
-        self, batch: list[list[int]], *, beam: int, max_new: int
-    ) -> list[tuple[list[int], float | None]]:
-        # transformers' beam scores are not the forced-decoding score: scored separately
-        return [(s, None) for s in self.generate(batch, beam=beam, max_new=max_new, guard=False)]
+        self, batch: list[list[int]], *, beam: int, max_new: int, attention: bool = False
+    ) -> list[Decoded]:
+        # transformers' beam scores are not the forced-decoding score: scored separately; its
+        # beam search keeps no attention of the finished hypotheses
+        out = self.generate(batch, beam=beam, max_new=max_new, guard=False)
+        return [Decoded(s, None) for s in out]
 
     def _strip(self, seq: list[int]) -> list[int]:
         """Drop the decoder start token and padding; keep tokens up to and including eos."""
@@ -85,6 +93,38 @@ class TorchBackend:
         rows = picked.tolist()
         return [[float(v) for v in rows[i][: len(s)]] for i, s in enumerate(outputs)]
 
+    def attention(self, batch: list[list[int]], outputs: list[list[int]]) -> list[np.ndarray]:
+        import torch
+
+        model = self._eager_model()
+        layer, heads = attention_layer(self.path)
+        outputs = [[t for t in o if t != self.eos_id] for o in outputs]
+        x, mask = self._pad(batch)
+        dec = torch.full((len(outputs), max(max(map(len, outputs)), 1)), self.pad_id)
+        for i, o in enumerate(outputs):
+            dec[i, : len(o)] = torch.tensor([self.start_id, *o[:-1]][: len(o)])
+        with torch.inference_mode():
+            # the encoder-decoder without its output layer: weights need no logits
+            result = model.model(
+                input_ids=x, attention_mask=mask, decoder_input_ids=dec, output_attentions=True
+            )
+        weights = result.cross_attentions[layer][:, :heads].float().mean(dim=1).numpy()
+        return [np.asarray(weights[i, : len(o)], dtype=np.float32) for i, o in enumerate(outputs)]
+
+    def _eager_model(self) -> Any:
+        # a copy in eager mode (the fused attention kernels return no weights), in bfloat16
+        # where the CPU has it: word links need only where attention falls
+        with self._eager_lock:
+            if self._eager is None:
+                import torch
+                from transformers import MarianMTModel
+
+                dtype = torch.bfloat16 if _bf16() else torch.float32
+                self._eager = MarianMTModel.from_pretrained(
+                    str(self.path), attn_implementation="eager", dtype=dtype
+                ).eval()
+            return self._eager
+
     def nbest(
         self, batch: list[list[int]], *, beam: int, n: int, max_new: int
     ) -> list[list[list[int]]]:
@@ -102,6 +142,16 @@ class TorchBackend:
             )
         seqs = [self._strip(s) for s in out.tolist()]
         return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
+
+
+def _bf16() -> bool:
+    """Whether this CPU does bfloat16 arithmetic natively (where it does, twice as fast)."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def load(path: Path, tokenizer: Any, threads: int | None, vmap: bool) -> TorchBackend:
