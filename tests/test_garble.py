@@ -238,6 +238,41 @@ def test_word_order_from_the_bigram_model() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("clean", "swapped", "pair"),
+    [
+        (
+            "Le gouvernement a annoncé une réforme des retraites.",
+            "Le gouvernement annoncé a une réforme des retraites.",
+            "annoncé a",
+        ),
+        (
+            "Les élèves sont rentrés chez eux après les cours.",
+            "Les élèves sont rentrés eux chez après les cours.",
+            "eux chez",
+        ),
+        (
+            "Il faut que les entreprises investissent davantage.",
+            "Il faut les que entreprises investissent davantage.",
+            "les que",
+        ),
+        (
+            "Nous avons rencontré le maire de la commune.",
+            "Nous avons rencontré le maire la de commune.",
+            "la de",
+        ),
+    ],
+)
+def test_swapped_neighbours_are_found_and_the_clean_order_is_not(
+    clean: str, swapped: str, pair: str
+) -> None:
+    from mt.garble.word_order import detect
+
+    assert detect(clean) == []
+    at = swapped.index(pair)
+    assert any(f.start < at + len(pair) and at < f.end for f in detect(swapped))
+
+
 def test_check_with_a_model_adds_its_score(tiny_model) -> None:  # type: ignore[no-untyped-def]
     from mt.translate import Translator
 

@@ -7,9 +7,9 @@ from mt.records import Flag
 from mt.text import lm
 
 # Swapping two neighbours must make the sentence this many nats more likely to count.
-WORD_ORDER_GAIN = 5.0
-RARE_PAIR = 1.8  # log(count + 1) of the pair as written, at most
-SWAP_MARGIN = 1.5  # the swapped pair's log count must exceed it by this much
+WORD_ORDER_GAIN = 7.0
+RARE_PAIR = 8.0  # log(count + 1) of the pair as written, at most
+SWAP_MARGIN = 2.0  # the swapped pair's log count must exceed it by this much
 
 
 def detect(text: str) -> list[Flag]:
@@ -25,8 +25,8 @@ def detect(text: str) -> list[Flag]:
         if flags and flags[-1].end > a.start():
             continue
         wa, wb = words[i], words[i + 1]
-        # the pair as written must be rare and its swap common: sparse counts of rare words
-        # otherwise make any reordering look better
+        # the pair as written must not be common, and its swap clearly more so: sparse
+        # counts of rare words otherwise make any reordering look better
         if (
             lm.log_count(wa, wb) > RARE_PAIR
             or lm.log_count(wb, wa) < lm.log_count(wa, wb) + SWAP_MARGIN

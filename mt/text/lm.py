@@ -14,7 +14,7 @@ import numpy as np
 
 LM_PATH = Path(__file__).resolve().parent.parent / "data" / "fr-bigrams.npz"
 BOS, EOS = "<s>", "</s>"
-BITS = 23
+BITS = 24
 _SCALE = 8.0  # stored value = round(log2(count + 1) * _SCALE), saturating at 255
 
 
