@@ -8,6 +8,7 @@ first use, and shared by every service and thread that asks for the same ones.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Sequence
@@ -309,7 +310,8 @@ class Service:
         [page] = self.translate_html([source], cache=memory)
         french = [fr for fr, _ in page.blocks]
         text = "\n\n".join(french)
-        starts = [sum(len(f) + 2 for f in french[:n]) for n in range(len(french))]
+        # where each block starts in the text the pipeline reads: blocks joined by blank lines
+        starts = list(itertools.accumulate((len(f) + 2 for f in french), initial=0))[:-1]
         flags: list[Flag] = []
         reasons: list[tuple[int, str]] = []
         if page.changes:

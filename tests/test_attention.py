@@ -60,7 +60,8 @@ def test_decoding_gives_the_attention_a_forced_pass_reads(bundled: Translator) -
     assert [d.document for d in docs] == bundled.translate_documents(texts)
     for d in docs:
         [sentence] = d.document.sentences
-        [att] = d.attention
+        assert len(d.decoded) == 1
+        att = d.attention(0)
         assert att is not None
         assert (att.source, att.target) == (sentence.source, sentence.translation)
         rows, cols = att.weights.shape
@@ -74,7 +75,7 @@ def test_decoding_gives_the_attention_a_forced_pass_reads(bundled: Translator) -
         assert kept[1:].all()
         np.testing.assert_allclose(again.weights[kept], att.weights[kept], atol=1e-4)
     # "Moscow" looks at "Moscou"
-    att = docs[0].attention[0]
+    att = docs[0].attention(0)
     assert att is not None
     j = next(j for j, (a, b) in enumerate(att.en) if att.target[a:b] == "Moscow")
     i = int(att.weights[j].argmax())
@@ -87,7 +88,7 @@ def test_sentences_from_the_cache_have_no_decoding_attention(bundled: Translator
     [fresh] = bundled.translate_attended(texts, cache=cache)
     [cached] = bundled.translate_attended(texts, cache=cache)
     assert cached.document == fresh.document
-    assert fresh.attention[0] is not None and cached.attention == [None]
+    assert fresh.attention(0) is not None and cached.decoded == [None]
 
 
 def test_a_page_from_the_cache_gets_its_tags_where_a_fresh_one_does(bundled: Translator) -> None:
@@ -106,7 +107,7 @@ def test_a_page_from_the_cache_gets_its_tags_where_a_fresh_one_does(bundled: Tra
 def test_the_torch_backend_reads_the_attention_by_a_forced_pass(tiny_model: Path) -> None:
     tr = Translator(tiny_model, beam=1, backend="torch")
     [doc] = tr.translate_attended(["Bonjour à tous."])
-    assert doc.attention == [None]
+    assert doc.decoded == [None]
     [sentence] = doc.document.sentences
     [att] = cross_attention(tr, [sentence.source], [sentence.translation or "Hello."])
     assert att is not None and att.weights.shape == (len(att.en), len(att.fr))

@@ -112,7 +112,7 @@ def translate_parsed(
         or (attention == "needed" and not _resolved(sentence[k, n], todo[k][1].spans, table[k, n]))
     ]
     # decoding's own attention where it gave one; a forced pass for the rest (cache hits)
-    missing = [(k, n) for k, n in hard if attended[k].attention[n] is None]
+    missing = [(k, n) for k, n in hard if attended[k].decoded[n] is None]
     found = cross_attention(
         translator,
         [sentence[key].source for key in missing],
@@ -122,7 +122,7 @@ def translate_parsed(
     links = dict(table)
     for k, n in hard:
         s = sentence[k, n]
-        att = read[k, n] if (k, n) in read else attended[k].attention[n]
+        att = read[k, n] if (k, n) in read else attended[k].attention(n)
         links[k, n] = link_words(s.source, s.translation, att)
     results: list[dict[str, Any]] = [{"blocks": [], "sentences": [], "tags": []} for _ in pages]
     for k, (p, block) in enumerate(todo):

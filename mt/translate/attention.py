@@ -50,10 +50,19 @@ class TokenAttention:
 @dataclass(frozen=True)
 class AttendedDocument:
     """A translated document and, for each of its sentences, the attention decoding read
-    (None where decoding gave none)."""
+    between the model's input and output texts (None where decoding gave none)."""
 
     document: DocumentTranslation
-    attention: list[TokenAttention | None]
+    decoded: list[TokenAttention | None]
+
+    def attention(self, n: int) -> TokenAttention | None:
+        """Sentence ``n``'s attention on its source and final translation (moved there when
+        asked: a page reads it for its tagged sentences only)."""
+        found = self.decoded[n]
+        if found is None:
+            return None
+        sentence = self.document.sentences[n]
+        return found.onto(sentence.source, sentence.translation)
 
 
 def _moved(spans: list[tuple[int, int]], old: str, new: str) -> list[tuple[int, int]]:

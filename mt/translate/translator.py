@@ -178,7 +178,7 @@ class Translator:
         cache: SegmentCache | None = None,
     ) -> list[AttendedDocument]:
         """:meth:`translate_documents`, each sentence with the cross-attention its decoding read
-        (:class:`~mt.translate.attention.TokenAttention`, on the sentence and its translation).
+        (:meth:`~mt.translate.attention.AttendedDocument.attention`).
 
         A sentence gets None where decoding gave none: served by ``cache``, translated in
         chunks or pieces, re-decoded by the loop guard, or on a backend that does not read
@@ -201,12 +201,7 @@ class Translator:
         out, k = [], 0
         for d in docs:
             n = len(d.sentences)
-            doc = assemble(d, results[k : k + n])
-            weights = [
-                a.onto(s.source, s.translation) if a is not None else None
-                for s, a in zip(doc.sentences, attentions[k : k + n], strict=True)
-            ]
-            out.append(AttendedDocument(doc, weights))
+            out.append(AttendedDocument(assemble(d, results[k : k + n]), attentions[k : k + n]))
             k += n
         return out
 
