@@ -14,8 +14,9 @@ calibration (its ``quality.json``) and with the built-in defaults. The word chec
 the human references, as if they were the translations: how often they fire there tells how
 often they fire on a good translation.
 
-With the model's learned estimator (``qe.json``, fitted by ``scripts/train_qe.py`` on other sets),
-its predictions are scored the same way, and every scorer is also judged at a 10 % flag rate
+With the model's learned estimators (``qe.json``, and ``qe-agreement.json`` that also reads the
+model's agreement with its translation; fitted by ``scripts/train_qe.py`` on other sets), their
+predictions are scored the same way, and every scorer is also judged at a 10 % flag rate
 (the lowest-scored tenth flagged: how many of the chrF < 0.3 sentences are among them). Last,
 the sample article goes through ``mt run``'s pipeline, and the script says whether its two
 misread sentences (13: "désosser" read as "disappoint"; 1: "sous le feu" lost in
@@ -131,6 +132,21 @@ def learned(tr, src, out, garble, chrf, scores_by_rule) -> None:  # type: ignore
     q = [e.quality for e in estimates]
     flagged = sum(e.flagged for e in estimates)
     print(f"| learned estimator | {spearmanr(q, chrf)[0]:.3f} | {caught_at(q, chrf)} |")
+    agreeing = load_estimator(tr.path, agreement=True)
+    if agreeing is not None:
+        with_samples = pair_signals(
+            tr,
+            src,
+            [o.translation for o in out],
+            garble,
+            logprobs=[o.logprob for o in out],
+            with_agreement=True,
+        )
+        qa = [e.quality for e in agreeing.estimate(with_samples, src)]
+        print(
+            f"| learned estimator with agreement (`--agreement`) | {spearmanr(qa, chrf)[0]:.3f} "
+            f"| {caught_at(qa, chrf)} |"
+        )
     bad = [c < BAD_CHRF for c in chrf]
     hit = sum(e.flagged and b for e, b in zip(estimates, bad, strict=True))
     print(
@@ -148,18 +164,25 @@ MISREAD = {13: "désosser read as 'disappoint'", 1: "'sous le feu' lost in 'Kher
 def sample_ranks(model: str | None, beam: int) -> None:
     """Where the sample article's misread sentences rank under mt run's quality."""
     from mt.options import Options
+    from mt.score.estimator import load_estimator
     from mt.service import Service
 
     sample = Path(__file__).resolve().parent.parent / "examples" / "sky-news-2022-11-nato-fr.txt"
-    doc = Service(Options(model=model, beam=beam)).process(sample.read_text(encoding="utf-8"))
-    order = sorted(doc.sentences, key=lambda s: s.quality)
-    lowest = [s.index for s in order[:3]]
-    print(f"\nsample article, mt run: three lowest sentences {lowest}")
-    for k, what in MISREAD.items():
-        rank = [s.index for s in order].index(k) + 1
-        print(
-            f"- sentence {k} ({what}): quality {doc.sentences[k].quality:.3f}, rank {rank} of {len(order)}"
-        )
+    for agreement in (False, True):
+        service = Service(Options(model=model, beam=beam, agreement=agreement))
+        if agreement and load_estimator(service.translator.path, agreement=True) is None:
+            continue
+        doc = service.process(sample.read_text(encoding="utf-8"))
+        order = sorted(doc.sentences, key=lambda s: s.quality)
+        lowest = [s.index for s in order[:3]]
+        how = "mt run --agreement" if agreement else "mt run"
+        print(f"\nsample article, {how}: three lowest sentences {lowest}")
+        for k, what in MISREAD.items():
+            rank = [s.index for s in order].index(k) + 1
+            print(
+                f"- sentence {k} ({what}): quality {doc.sentences[k].quality:.3f}, "
+                f"rank {rank} of {len(order)}"
+            )
 
 
 def main() -> None:

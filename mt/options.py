@@ -25,6 +25,9 @@ class Options:
     ``embed``: compare sentences by the sentence encoder's vectors when aligning, the bundled
     encoder unless ``embedder`` names another folder. ``estimate``: score quality with the
     model's learned estimator when its directory has one (``mt.score.estimator``).
+    ``agreement``: score with the estimator that also reads how far the model agrees with each
+    translation, from translations of its own drawn at random (a second decoding pass: slower,
+    closer to chrF).
     """
 
     model: str | None = None
@@ -39,6 +42,7 @@ class Options:
     embed: bool = True
     embedder: str | None = None
     estimate: bool = True
+    agreement: bool = False
 
     def __post_init__(self) -> None:
         if self.beam < 1:

@@ -119,6 +119,7 @@ def run_document(
             [translated[k].translation for k in todo],
             [garbles[k] for k in todo],
             logprobs=[translated[k].logprob for k in todo],
+            with_agreement=estimator.needs_agreement,
         )
         for k, est in zip(todo, estimator.estimate(found, fr), strict=True):
             estimates[k] = est

@@ -18,7 +18,7 @@ from typing import Any, overload
 
 from mt.align import align
 from mt.align.embed import BUNDLED_EMBEDDER, Embedder, is_embedder_dir
-from mt.errors import InputError, MTError
+from mt.errors import InputError, ModelNotFoundError, MTError
 from mt.garble import check, check_sentence, repair, translation_scorer
 from mt.options import Options
 from mt.pipeline import MemoryCache, run_document
@@ -230,7 +230,14 @@ class Service:
     def estimator(self) -> Estimator | None:
         """The model's learned quality estimator (None: its directory has none), read once."""
         if self._estimator is None:
-            found = load_estimator(self.translator.path) if self.options.estimate else None
+            found = None
+            if self.options.estimate:
+                found = load_estimator(self.translator.path, self.options.agreement)
+                if found is None and self.options.agreement:
+                    raise ModelNotFoundError(
+                        f"{self.translator.path} has no estimator that reads the model's "
+                        "agreement (qe-agreement.json): fit one with scripts/train_qe.py"
+                    )
             self._estimator = (found,)
         return self._estimator[0]
 
@@ -247,8 +254,14 @@ class Service:
             sizes = [len(fr), len(en)] + ([len(references)] if references is not None else [])
             raise InputError(f"the files must have as many lines: {', '.join(map(str, sizes))}")
         garbles = [check_sentence(f).garble_score for f in fr]
-        found = pair_signals(self.translator, fr, en, garbles)
         estimator = self.estimator
+        found = pair_signals(
+            self.translator,
+            fr,
+            en,
+            garbles,
+            with_agreement=estimator is not None and estimator.needs_agreement,
+        )
         estimates = estimator.estimate(found, fr) if estimator else [None] * len(fr)
         out = []
         for k, (f, e, s, est) in enumerate(zip(fr, en, found, estimates, strict=True)):

@@ -3,10 +3,12 @@
     python scripts/bench_qe.py                 # newstest2013, 20 documents of 25 sentences
 
 Runs the same documents through ``Service.process`` (check, translate, score; no reference)
-with the estimator and without it (``Options(estimate=False)``: the combined-factor score),
-alternating, ``--rounds`` times each after one warm-up document each, with no translation
-cache, and reports the median seconds of each and the share the estimator adds (the machine's
-speed drifts; alternating rounds let the drift fall on both).
+with the estimator, with the estimator that also reads the model's agreement
+(``Options(agreement=True)``: a sampling pass), and without an estimator
+(``Options(estimate=False)``: the combined-factor score), alternating, ``--rounds`` times each
+after one warm-up document each, with no translation cache, and reports the median seconds of
+each and its share of the run without an estimator (the machine's speed drifts; alternating
+rounds let the drift fall on all).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def main() -> None:
     docs = [" ".join(lines[k * n : (k + 1) * n]) for k in range(args.docs + 1)]
     services = {
         "with the estimator": Service(Options()),
+        "with the estimator and agreement (`--agreement`)": Service(Options(agreement=True)),
         "without (combined factors)": Service(Options(estimate=False)),
     }
     for service in services.values():

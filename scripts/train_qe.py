@@ -1,5 +1,6 @@
-"""Fit the learned quality estimator for a translation model (``qe.json`` and ``qe-model.txt``
-in its directory).
+"""Fit the learned quality estimators of a translation model: ``qe.json`` and ``qe-model.txt``
+over the cheap signals, ``qe-agreement.json`` and ``qe-agreement-model.txt`` over those and the
+model's agreement with its translation (``--agreement``: samples of its own), in its directory.
 
     python scripts/train_qe.py                       # the bundled model
     python scripts/train_qe.py --model DIR --limit 1000
@@ -7,11 +8,13 @@ in its directory).
 The model translates sentence pairs held apart from its training data (the French of
 newsdiscusstest2015, tico19-test, ud-pud, multi30k-test2016 and the first 2,000 of the Tatoeba
 test set; never newstest2013 or ntrex128, on which eval/quality.py judges the estimator). Each
-translation gets its signals (mt.score.signals) and, as its label, sentence chrF against the
-human reference. A LightGBM regressor (Huber loss) learns chrF from the signals; its predictions, out of fold
-(each set predicted by a model fitted on the others), are calibrated onto chrF by isotonic
-regression, and the flag threshold is the 10th percentile of the calibrated predictions.
-Translations are cached under runs/qe/ (keyed by model and settings).
+translation gets its signals (mt.score.signals) and sentence chrF against the human reference.
+A LightGBM regressor (Huber loss) learns, from the signals, where a sentence's chrF ranks
+within its own set (its percentile), so that sets easier or harder as a whole teach nothing
+about single sentences; its predictions, out of fold (each set predicted by a model fitted on
+the others), are calibrated onto chrF by isotonic regression, so that a quality of 0.6 means
+an expected chrF of about 0.6, and the flag threshold is the 10th percentile of the calibrated
+predictions. Translations and samples are cached under runs/qe/ (keyed by model and settings).
 """
 
 from __future__ import annotations
@@ -96,63 +99,83 @@ def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, A
     return rows
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    p.add_argument("--model", default=None)
-    p.add_argument("--limit", type=int, default=None, help="Sentences per set at most.")
-    p.add_argument("--dry-run", action="store_true", help="Report; write nothing.")
-    args = p.parse_args()
+def with_agreement(
+    name: str, limit: int | None, service: Service, rows: list[dict[str, Any]]
+) -> None:
+    """Add the model's agreement with each translation to its signals, from samples of its own
+    (cached beside the translations)."""
+    from mt.score.agreement import AGREEMENT_SAMPLES, agreement
+    from mt.score.signals import AGREEMENT
+
+    key = service.translator.settings_key
+    cache = ROOT / "runs" / "qe" / f"{name}-{limit}-{key}.samples{AGREEMENT_SAMPLES}.jsonl"
+    if cache.is_file():
+        drawn = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
+    else:
+        print(f"{name}: sampling {len(rows)} sentences", file=sys.stderr, flush=True)
+        drawn = service.translator.sample_translations([r["fr"] for r in rows], AGREEMENT_SAMPLES)
+        cache.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in drawn), "utf-8")
+    for r, value in zip(rows, agreement([r["en"] for r in rows], drawn), strict=True):
+        r["signals"][AGREEMENT] = value
+
+
+def fit(
+    data: dict[str, list[dict[str, Any]]],
+    features: tuple[str, ...],
+    folder: Path | None,
+    label: str = "rank",
+) -> None:
+    """Report each signal's ρ and the leave-one-set-out ρ, then (unless ``folder`` is None)
+    fit on every set and write the estimator over ``features`` into ``folder``. ``label``:
+    ``rank`` (chrF's percentile within its set) or ``chrf`` (chrF itself)."""
     import lightgbm as lgb
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata, spearmanr
     from sklearn.isotonic import IsotonicRegression
 
-    from mt.options import Options
-    from mt.score.signals import FEATURES
-    from mt.service import Service
-    from mt.translate.models import resolve
+    from mt.score.estimator import AGREEMENT_FEATURES, estimator_files
 
-    service = Service(Options(model=args.model, embed=True))
-    data = {
-        name: rows_for(name, min(filter(None, (limit, args.limit)), default=None), service)
-        for name, limit in SETS.items()
-    }
     x = {
-        n: np.array([[r["signals"][f] for f in FEATURES] for r in rows]) for n, rows in data.items()
+        n: np.array([[r["signals"][f] for f in features] for r in rows]) for n, rows in data.items()
     }
     y = {n: np.array([r["chrf"] for r in rows]) for n, rows in data.items()}
-    print("| signal | Spearman ρ with chrF (all fitting sets) |\n|---|---:|")
+    # the label is the within-set percentile: a whole set's level (short everyday sentences
+    # score higher than news) says nothing about which of its sentences went wrong
+    rank = {n: rankdata(v) / len(v) if label == "rank" else v for n, v in y.items()}
     all_x = np.vstack(list(x.values()))
     all_y = np.concatenate(list(y.values()))
-    for k, f in enumerate(FEATURES):
-        print(f"| {f} | {spearmanr(all_x[:, k], all_y).statistic:.3f} |")
+    all_rank = np.concatenate(list(rank.values()))
+    print(f"\n## signals: {', '.join(features)}\n")
+    print("| signal | Spearman ρ with chrF (all fitting sets) |\n|---|---:|")
+    for k, f in enumerate(features):
+        print(f"| {f} | {spearmanr(all_x[:, k], all_y, nan_policy='omit').statistic:.3f} |")
     oof = {}
     print("\n| held-out set | sentences | ρ out of fold |\n|---|---:|---:|")
     for name in data:
         train_x = np.vstack([x[n] for n in data if n != name])
-        train_y = np.concatenate([y[n] for n in data if n != name])
+        train_y = np.concatenate([rank[n] for n in data if n != name])
         booster = lgb.train(
-            PARAMS, lgb.Dataset(train_x, train_y, feature_name=list(FEATURES)), ROUNDS
+            PARAMS, lgb.Dataset(train_x, train_y, feature_name=list(features)), ROUNDS
         )
         oof[name] = booster.predict(x[name])
         print(f"| {name} | {len(y[name])} | {spearmanr(oof[name], y[name]).statistic:.3f} |")
     pred = np.concatenate([oof[n] for n in data])
     calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(pred, all_y)
-    calibrated = calibration.predict(pred)
-    threshold = float(np.percentile(calibrated, 10))
+    threshold = float(np.percentile(calibration.predict(pred), 10))
     print(
         f"\nout of fold, all sets: ρ {spearmanr(pred, all_y).statistic:.3f}; flag below {threshold:.3f}"
     )
-    if args.dry_run:
+    if folder is None:
         return
-    booster = lgb.train(PARAMS, lgb.Dataset(all_x, all_y, feature_name=list(FEATURES)), ROUNDS)
-    folder = resolve(args.model)
+    booster = lgb.train(PARAMS, lgb.Dataset(all_x, all_rank, feature_name=list(features)), ROUNDS)
     grid = np.unique(np.round(np.quantile(pred, np.linspace(0, 1, 101)), 4))
-    (folder / "qe-model.txt").write_text(booster.model_to_string(), encoding="utf-8")
+    meta_file, model_file = estimator_files(agreement=features == AGREEMENT_FEATURES)
+    (folder / model_file).write_text(booster.model_to_string(), encoding="utf-8")
     meta = {
-        "features": list(FEATURES),
-        "label": "sentence chrF (0-1) against one human reference",
+        "features": list(features),
+        "label": "percentile of sentence chrF (against one human reference) within its set"
+        if label == "rank"
+        else "sentence chrF (0-1) against one human reference",
+        "calibrated_onto": "sentence chrF (0-1)",
         "calibration": {
             "x": grid.tolist(),
             "y": [round(float(v), 4) for v in calibration.predict(grid)],
@@ -160,8 +183,39 @@ def main() -> None:
         "flag_below": round(threshold, 4),
         "fitted_on": {n: len(y[n]) for n in data},
     }
-    (folder / "qe.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {folder / 'qe.json'} and qe-model.txt", file=sys.stderr)
+    (folder / meta_file).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {folder / meta_file} and {model_file}", file=sys.stderr)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--model", default=None)
+    p.add_argument("--limit", type=int, default=None, help="Sentences per set at most.")
+    p.add_argument("--dry-run", action="store_true", help="Report; write nothing.")
+    p.add_argument(
+        "--label",
+        choices=["rank", "chrf"],
+        default="rank",
+        help="What the regressor learns: chrF's percentile within its set, or chrF itself.",
+    )
+    args = p.parse_args()
+    from mt.options import Options
+    from mt.score.estimator import AGREEMENT_FEATURES
+    from mt.score.signals import FEATURES
+    from mt.service import Service
+    from mt.translate.models import resolve
+
+    service = Service(Options(model=args.model, embed=True))
+    data = {}
+    for name, limit in SETS.items():
+        n = min(filter(None, (limit, args.limit)), default=None)
+        data[name] = rows_for(name, n, service)
+        with_agreement(name, n, service, data[name])
+    folder = None if args.dry_run else resolve(args.model)
+    for features in (FEATURES, AGREEMENT_FEATURES):
+        fit(data, features, folder, args.label)
 
 
 if __name__ == "__main__":

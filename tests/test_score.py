@@ -4,6 +4,7 @@ learned estimator read from a model directory."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from fastapi.testclient import TestClient
 import mt
 from mt.errors import InputError
 from mt.options import Options
-from mt.score.estimator import load_estimator
+from mt.score.agreement import agreement
+from mt.score.estimator import AGREEMENT_FEATURES, load_estimator
 from mt.score.signals import FEATURES
 from mt.server import create_app
 from mt.service import Service
@@ -115,3 +117,71 @@ def test_score_endpoint(tiny_model: Path, tmp_path: Path) -> None:
     assert client.post("/v1/score", json={"fr": FR, "en": EN, "beam": 2}).status_code == 422
     r = client.post("/v1/score", json={"fr": ["x" * 30_000], "en": ["y"]})
     assert r.status_code == 413
+
+
+@pytest.fixture(scope="module")
+def agreeing_model(estimated_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with a second estimator that reads only the model's agreement."""
+    import lightgbm as lgb
+
+    folder = tmp_path_factory.mktemp("qe-agreement") / "tiny-qe"
+    shutil.copytree(estimated_model, folder)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(600, len(AGREEMENT_FEATURES)))
+    x[:, -1] = rng.uniform(size=600)
+    params = {"objective": "regression", "verbose": -1, "min_data_in_leaf": 5}
+    data = lgb.Dataset(x, x[:, -1], feature_name=list(AGREEMENT_FEATURES))
+    booster = lgb.train(params, data, 30)
+    (folder / "qe-agreement-model.txt").write_text(booster.model_to_string(), encoding="utf-8")
+    grid = [0.0, 0.5, 1.0]
+    meta = {
+        "features": list(AGREEMENT_FEATURES),
+        "calibration": {"x": grid, "y": grid},
+        "flag_below": 0.3,
+    }
+    (folder / "qe-agreement.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("backend", ["ct2", "torch"])
+def test_samples_are_finished_translations_drawn_at_random(tiny_model: Path, backend: str) -> None:
+    service = Service(Options(model=str(tiny_model), backend=backend))
+    sources = ["Le chat dort sur la table.", "Il a payé 350 euros à Paris.", "Paris"]
+    drawn = service.translator.sample_translations(sources, 4)
+    assert [len(d) for d in drawn[:2]] == [4, 4]
+    assert all(isinstance(t, str) for d in drawn for t in d)
+    if backend == "torch":  # CTranslate2's sampling follows no seed
+        assert drawn == service.translator.sample_translations(sources, 4)
+    assert any(t.strip() for d in drawn for t in d)
+
+
+def test_agreement_is_mean_chrf_against_the_samples() -> None:
+    [same, other, none] = agreement(
+        ["The cat sleeps.", "The cat sleeps.", "The cat."],
+        [["The cat sleeps."] * 2, ["A dog."], []],
+    )
+    assert same == 1.0 and 0 <= other < 0.3 and math.isnan(none)
+
+
+def test_the_agreement_estimator_reads_the_models_own_samples(agreeing_model: Path) -> None:
+    assert load_estimator(agreeing_model, agreement=True).needs_agreement  # type: ignore[union-attr]
+    service = Service(Options(model=str(agreeing_model), agreement=True))
+    source = FR[0]
+    own = service.translator.sample_translations([source], 4)[0][0]
+    near, far = service.score_translations([source, source], [own, "Zebras quietly tax volcanoes."])
+    assert near.signals["agreement"] > far.signals["agreement"]
+    assert near.quality > far.quality
+    assert far.flagged and any("asked again" in r for r in far.reasons)
+    # mt run's pipeline reads the same signal for its own translations
+    doc = service.process(source)
+    assert 0.0 <= doc.sentences[0].quality <= 1.0
+
+
+def test_agreement_needs_an_estimator_fitted_with_it(estimated_model: Path, tmp_path: Path) -> None:
+    with pytest.raises(mt.ModelNotFoundError, match="train_qe"):
+        Service(Options(model=str(estimated_model), agreement=True)).score_translations(FR, EN)
+    fr, en = tmp_path / "fr.txt", tmp_path / "en.txt"
+    fr.write_text("\n".join(FR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    r = run("score", str(fr), str(en), "--agreement", "--model", str(estimated_model))
+    assert r.returncode != 0 and b"train_qe" in r.stderr and b"Traceback" not in r.stderr

@@ -71,6 +71,14 @@ FixOpt = Annotated[
 SegmentedOpt = Annotated[
     bool, typer.Option("--segmented", help="Each input line is one segment: no sentence splitting.")
 ]
+AgreementOpt = Annotated[
+    bool,
+    typer.Option(
+        "--agreement",
+        help="Score quality also by how far the model agrees with each translation, from "
+        "translations of its own drawn at random: a second decoding pass, closer to chrF.",
+    ),
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 InputArg = Annotated[str | None, typer.Argument(help="Input file, or - for standard input.")]
 InputFormatOpt = Annotated[
@@ -92,6 +100,7 @@ def decoding_options(
     fix_untranslated: bool,
     *,
     repair: bool = False,
+    agreement: bool = False,
 ) -> Options:
     """The options of the commands that translate, from their shared flags."""
     return Options(
@@ -102,6 +111,7 @@ def decoding_options(
         vmap=vmap,
         fix_untranslated=fix_untranslated,
         repair=repair,
+        agreement=agreement,
     )
 
 

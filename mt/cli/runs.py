@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mt.cli.app import (
+    AgreementOpt,
     BackendOpt,
     BeamOpt,
     FixOpt,
@@ -54,6 +55,7 @@ def run_(
     vmap: VmapOpt = True,
     fix_untranslated: FixOpt = True,
     input_format: InputFormatOpt = InputFormat.auto,
+    agreement: AgreementOpt = False,
 ) -> None:
     """Check, (repair,) translate, align and score articles; store and report the results.
 
@@ -75,9 +77,10 @@ def run_(
     refs = [read_text(r) for r in reference] if reference else [None] * len(articles)
     out_dir = make_dir(Path(out), "output folder") if out else None  # before a run is opened
     store = Store(db)
-    service = pipeline_service(
-        decoding_options(model, backend, beam, threads, vmap, fix_untranslated, repair=repair)
+    options = decoding_options(
+        model, backend, beam, threads, vmap, fix_untranslated, repair=repair, agreement=agreement
     )
+    service = pipeline_service(options)
     # loads the model: a missing model or a malformed quality.json stops here, not per article
     run_id = store.new_run(service.run_settings(references=bool(reference)))
     failed = 0
@@ -244,11 +247,15 @@ def batch(
     repair: Annotated[
         bool, typer.Option("--repair", help="Repair the French before translating.")
     ] = False,
+    agreement: AgreementOpt = False,
 ) -> None:
     """Run the pipeline over many documents; resumable, each document committed exactly once."""
     from mt.batch import run_batch
 
-    options = Options(model=model, backend=backend, beam=beam, threads=threads, repair=repair)
+    options = Options(
+        model=model, backend=backend, beam=beam, threads=threads, repair=repair,
+        agreement=agreement,
+    )  # fmt: skip
     with _batch_progress() as on_progress:
         report = run_batch(
             input, out, options, workers=workers, on_progress=on_progress, engine=engine,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mt.cli.app import (
+    AgreementOpt,
     BackendOpt,
     BeamOpt,
     FixOpt,
@@ -266,6 +267,7 @@ def score_(
     model: ModelOpt = None,
     backend: BackendOpt = DEFAULT_BACKEND,
     format: FormatOpt = Format.text,
+    agreement: AgreementOpt = False,
 ) -> None:
     """Estimate the quality of translations made by any system (line-aligned files)."""
     from mt.errors import InputError
@@ -276,7 +278,7 @@ def score_(
     if len(sides[0]) != len(sides[1]) or (refs is not None and len(refs) != len(sides[0])):
         counts = ", ".join(str(len(x)) for x in [*sides, *([refs] if refs is not None else [])])
         raise InputError(f"the files must have as many lines (they have {counts})")
-    service = pipeline_service(Options(model=model, backend=backend))
+    service = pipeline_service(Options(model=model, backend=backend, agreement=agreement))
     for row in service.score_translations(sides[0], sides[1], refs):
         if format is Format.jsonl:
             sys.stdout.write(json.dumps(row.to_dict(), ensure_ascii=False) + "\n")

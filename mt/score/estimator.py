@@ -16,20 +16,28 @@ import numpy as np
 
 from mt.errors import ModelNotFoundError
 from mt.garble import check_sentence
-from mt.score.signals import FEATURES, Signals, signals
+from mt.score.agreement import AGREEMENT_SAMPLES, agreement
+from mt.score.signals import AGREEMENT, FEATURES, Signals, signals
 
 META_FILE = "qe.json"
 MODEL_FILE = "qe-model.txt"
+# the estimator that also reads the model's agreement with the translation
+AGREEMENT_META_FILE = "qe-agreement.json"
+AGREEMENT_MODEL_FILE = "qe-agreement-model.txt"
+AGREEMENT_FEATURES = (*FEATURES, AGREEMENT)
 # a signal whose contribution lowers the prediction by at least this much is a reason
 REASON_CONTRIBUTION = 0.02
 
 
 class TokenScorer(Protocol):
-    """What gives each English token its log-probability (an ``mt.Translator``)."""
+    """What gives each English token its log-probability, and draws translations of its own
+    (an ``mt.Translator``)."""
 
     def token_logprobs(
         self, sources: Sequence[str], targets: Sequence[str]
     ) -> list[list[tuple[str, float]] | None]: ...
+
+    def sample_translations(self, sources: Sequence[str], n: int) -> list[list[str]]: ...
 
 
 def pair_signals(
@@ -38,11 +46,14 @@ def pair_signals(
     en: Sequence[str],
     garble: Sequence[float] | None = None,
     logprobs: Sequence[float] | None = None,
+    *,
+    with_agreement: bool = False,
 ) -> list[Signals]:
     """The signals of each (French, English) pair. ``logprobs``: the model's decoding scores of
     its own translations; without them (another system's translations) the model scores the
     English by forced decoding, which also marks its surprising tokens. ``garble``: the French
-    sentences' garble scores, when already known."""
+    sentences' garble scores, when already known. ``with_agreement``: also the model's
+    agreement with each English sentence, from samples of its own (a second decoding)."""
     tokens: Sequence[Sequence[tuple[str, float]] | None]
     if logprobs is None:
         tokens = scorer.token_logprobs(fr, en)
@@ -50,9 +61,14 @@ def pair_signals(
     else:
         tokens = [None] * len(fr)
     found = garble if garble is not None else [check_sentence(f).garble_score for f in fr]
+    agreed: Sequence[float | None] = (
+        agreement(en, scorer.sample_translations(fr, AGREEMENT_SAMPLES))
+        if with_agreement
+        else [None] * len(fr)
+    )
     return [
-        signals(f, e, lp, g, t)
-        for f, e, lp, g, t in zip(fr, en, logprobs, found, tokens, strict=True)
+        signals(f, e, lp, g, t, a)
+        for f, e, lp, g, t, a in zip(fr, en, logprobs, found, tokens, agreed, strict=True)
     ]
 
 
@@ -73,21 +89,24 @@ class Estimate:
 
 
 class Estimator:
-    """A fitted estimator, read from a model directory."""
+    """A fitted estimator, read from a model directory: the one over the cheap signals, or
+    with ``agreement`` the one that also reads the model's agreement with the translation."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, agreement: bool = False) -> None:
         import lightgbm as lgb
 
+        meta_file, model_file = estimator_files(agreement)
         try:
-            text = (folder / META_FILE).read_text(encoding="utf-8")
+            text = (folder / meta_file).read_text(encoding="utf-8")
             meta = json.loads(text)
-            model = (folder / MODEL_FILE).read_text(encoding="utf-8")
+            model = (folder / model_file).read_text(encoding="utf-8")
             self.booster = lgb.Booster(model_str=model)
         except (OSError, ValueError, lgb.basic.LightGBMError) as exc:
             raise ModelNotFoundError(f"{folder}: unreadable quality estimator ({exc})") from exc
-        if meta.get("features") != list(FEATURES):
+        self.features = AGREEMENT_FEATURES if agreement else FEATURES
+        if meta.get("features") != list(self.features):
             raise ModelNotFoundError(
-                f"{folder / META_FILE} was fitted on other signals; refit it with "
+                f"{folder / meta_file} was fitted on other signals; refit it with "
                 "scripts/train_qe.py"
             )
         # identifies the fitted files: scores under different estimators do not compare
@@ -105,26 +124,37 @@ class Estimator:
         """Quality, flag and reasons of each pair from its signals."""
         if not found:
             return []
-        x = np.array([s.vector() for s in found], dtype=np.float64)
+        x = np.array([s.vector(self.features) for s in found], dtype=np.float64)
         raw = self.booster.predict(x)
         contributions = self.booster.predict(x, pred_contrib=True)
         out = []
         for k, s in enumerate(found):
             quality = round(float(np.interp(raw[k], *self.calibration)), 4)
-            reasons, spans = _reasons(s, contributions[k], sources[k])
+            reasons, spans = _reasons(s, contributions[k], self.features)
             out.append(Estimate(quality, self.flag_below, reasons, spans, s))
         return out
 
+    @property
+    def needs_agreement(self) -> bool:
+        """Whether its signals include the model's agreement (a second decoding)."""
+        return AGREEMENT in self.features
 
-def load_estimator(folder: Path) -> Estimator | None:
-    """The model directory's estimator, or None when it has none."""
-    if not (Path(folder) / META_FILE).is_file():
+
+def estimator_files(agreement: bool = False) -> tuple[str, str]:
+    """The names of an estimator's files in a model directory (description, booster)."""
+    return (AGREEMENT_META_FILE, AGREEMENT_MODEL_FILE) if agreement else (META_FILE, MODEL_FILE)
+
+
+def load_estimator(folder: Path, agreement: bool = False) -> Estimator | None:
+    """The model directory's estimator (with ``agreement``: the one that reads the model's
+    agreement), or None when it has none."""
+    if not (Path(folder) / estimator_files(agreement)[0]).is_file():
         return None
-    return Estimator(Path(folder))
+    return Estimator(Path(folder), agreement)
 
 
 def _reasons(
-    s: Signals, contribution: Sequence[float], source: str
+    s: Signals, contribution: Sequence[float], features: Sequence[str]
 ) -> tuple[list[str], list[tuple[str, int, int]]]:
     """The signals that lowered the prediction most, in words, with their spans."""
     v = s.values
@@ -140,16 +170,18 @@ def _reasons(
         "garble": f"garbled source ({v['garble']:.2f})",
         "src_rare_share": "rare words in the French (names, terms or damage)",
         "tgt_rare_share": "rare words in the English",
+        AGREEMENT: "the model, asked again, says something else "
+        f"(agreement {v.get(AGREEMENT, 1.0):.2f})",
     }
     # context, not faults: length and how much there was to judge explain, they do not blame
-    faults = [k for k, name in enumerate(FEATURES) if name in texts]
+    faults = [k for k, name in enumerate(features) if name in texts]
     order = sorted(faults, key=lambda k: contribution[k])
     reasons: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for k in order:
         if contribution[k] > -REASON_CONTRIBUTION or len(reasons) == 3:
             break
-        name = FEATURES[k]
+        name = features[k]
         reasons.append(texts[name])
         if name == "logprob":
             spans += [("en", a, b) for a, b in s.low_spans]

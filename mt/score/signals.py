@@ -2,6 +2,8 @@
 (:mod:`mt.score.estimator`): how likely the translation model finds the English, and what the
 word checks find. All are cheap next to decoding: the model's log-probability comes with its
 own translations, and a translation by another system is scored by one forced-decoding pass.
+One more, :data:`AGREEMENT` (:mod:`mt.score.agreement`), costs a second decoding and is
+computed only for an estimator fitted with it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ FEATURES = (
     "src_rare_share",
     "tgt_rare_share",
 )
+# the model's agreement with the translation (samples: a decoding pass of its own)
+AGREEMENT = "agreement"
 # a word rarer than this (wordfreq zipf) is rare: names, terms, typos
 RARE_ZIPF = 3.0
 
@@ -54,8 +58,9 @@ class Signals:
     made_up: list[Invented]
     kept: list[Untranslated]
 
-    def vector(self) -> list[float]:
-        return [self.values[f] for f in FEATURES]
+    def vector(self, features: Sequence[str] = FEATURES) -> list[float]:
+        """The values of ``features``, in order (NaN for one not computed)."""
+        return [self.values.get(f, math.nan) for f in features]
 
 
 def token_spans(translation: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
@@ -91,11 +96,14 @@ def signals(
     logprob: float,
     garble: float,
     tokens: Sequence[tuple[str, float]] | None = None,
+    agreement: float | None = None,
 ) -> Signals:
     """The signals of one pair. ``logprob``: the model's mean token log-probability of the
     translation (its decoding score, or the forced-decoding score of another system's);
     ``garble``: the source's garble score; ``tokens``: the translation's pieces with their
-    log-probabilities, when scored, for the spans of the surprising ones."""
+    log-probabilities, when scored, for the spans of the surprising ones; ``agreement``: the
+    model's agreement with the translation (:func:`mt.score.agreement.agreement`), when
+    computed."""
     low_spans: list[tuple[int, int]] = []
     if tokens:
         spans = token_spans(translation, [p for p, _ in tokens])
@@ -125,4 +133,6 @@ def signals(
         "src_rare_share": _rare_share(src_words, "fr"),
         "tgt_rare_share": _rare_share(WORD.findall(translation), "en"),
     }
+    if agreement is not None:
+        values[AGREEMENT] = agreement
     return Signals(values, low_spans, rendered, made_up, kept)

@@ -1,5 +1,6 @@
-"""Alternative translations: the beam's next-best hypotheses of each sentence, finished as the
-best one is, and put back into the document (LibreTranslate's ``alternatives``)."""
+"""Other translations of a sentence, finished as the best one is: the beam's next-best hypotheses
+(put back into the document: LibreTranslate's ``alternatives``) and random samples (how much
+the model agrees with itself, a quality signal)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,30 @@ def sentence_alternatives(
 ) -> list[list[str]]:
     """Up to ``n`` translations of each source other than ``best``, best first. A sentence the
     model does not read whole (copied tokens, a split for length) has none."""
+    found = _hypotheses(translator, sources, n + 1, sample=False)
+    out: list[list[str]] = []
+    for texts, first in zip(found, best, strict=True):
+        others: list[str] = []
+        for text in texts:
+            if text and text != first and text not in others:
+                others.append(text)
+        out.append(others[:n])
+    return out
+
+
+def sentence_samples(translator: Translator, sources: Sequence[str], n: int) -> list[list[str]]:
+    """``n`` translations of each source drawn at random from the model's distribution,
+    finished as its best translation is (duplicates kept: how often the model says the same
+    thing is the point). A sentence the model does not read whole has none."""
+    return _hypotheses(translator, sources, n, sample=True)
+
+
+def _hypotheses(
+    translator: Translator, sources: Sequence[str], n: int, *, sample: bool
+) -> list[list[str]]:
+    """``n`` hypotheses of each source the model reads whole — the beam's best or random
+    draws — each finished as a translation is (quotes, start, untranslated words, protected
+    spans)."""
     out: list[list[str]] = [[] for _ in sources]
     wanted: list[tuple[int, protect.Protected, str]] = []
     for k, source in enumerate(sources):
@@ -64,15 +89,16 @@ def sentence_alternatives(
         return out
     with translator._tok_lock:
         encoded = [translator.tokenizer(key)["input_ids"] for _, _, key in wanted]
-    width = max(translator.beam, n + 1)
+    width = n if sample else max(translator.beam, n)
     hypotheses: list[list[list[int]]] = [[] for _ in encoded]
     for batch in length_batches([len(e) for e in encoded], translator.max_batch_tokens // width):
         longest = max(len(encoded[j]) for j in batch)
-        found_n = translator.backend.nbest(
-            [encoded[j] for j in batch],
-            beam=translator.beam,
-            n=n + 1,
-            max_new=translator._max_new(longest),
+        inputs = [encoded[j] for j in batch]
+        max_new = translator._max_new(longest)
+        found_n = (
+            translator.backend.sample(inputs, n=n, max_new=max_new)
+            if sample
+            else translator.backend.nbest(inputs, beam=translator.beam, n=n, max_new=max_new)
         )
         for j, hyps in zip(batch, found_n, strict=True):
             hypotheses[j] = hyps
@@ -86,7 +112,6 @@ def sentence_alternatives(
             if translator.fix_untranslated:
                 text = fix(key, text)[0]
             restored = protect.restore(found, text) if found.spans else text
-            if restored and restored != best[k] and restored not in out[k]:
+            if restored is not None:  # a sample that lost a protected span is left out
                 out[k].append(restored)
-        out[k] = out[k][:n]
     return out

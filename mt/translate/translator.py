@@ -224,6 +224,14 @@ class Translator:
         (:func:`mt.translate.forced.token_logprobs`)."""
         return forced.token_logprobs(self, sources, targets)
 
+    def sample_translations(self, sources: Sequence[str], n: int) -> list[list[str]]:
+        """``n`` translations of each source drawn at random from the model's distribution
+        (:func:`mt.translate.nbest.sentence_samples`); none for a sentence it does not read
+        whole."""
+        from mt.translate.nbest import sentence_samples
+
+        return sentence_samples(self, sources, n)
+
     def model_texts(self, source: str, translation: str) -> tuple[str, str]:
         """What the model reads for ``source`` and what it wrote for ``translation``: the
         stop :func:`needs_stop` adds, the capital, elisions and opening marks split."""

@@ -13,6 +13,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+# sampling draws each token from the likeliest this many; a seed keeps samples repeatable where
+# the backend follows one (torch does, CTranslate2 does not)
+SAMPLE_TOP_K = 20
+SAMPLE_SEED = 7
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -56,6 +61,12 @@ class Backend(Protocol):
         self, batch: list[list[int]], *, beam: int, n: int, max_new: int
     ) -> list[list[list[int]]]:
         """The ``n`` best hypotheses of each source, best first (beam widened to ``n``)."""
+        ...
+
+    def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
+        """``n`` translations of each source drawn at random from the model's distribution
+        (the :data:`SAMPLE_TOP_K` likeliest tokens at each step; from :data:`SAMPLE_SEED` where
+        the backend follows a seed)."""
         ...
 
     def attention(self, batch: list[list[int]], outputs: list[list[int]]) -> list[np.ndarray]:

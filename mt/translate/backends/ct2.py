@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from mt.errors import InputError, ModelNotFoundError
-from mt.translate.backends.base import Decoded, attention_layer
+from mt.translate.backends.base import SAMPLE_TOP_K, Decoded, attention_layer
 
 # CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
 VMAP_FILE = "vmap.txt"
@@ -218,6 +218,21 @@ class CT2Backend:
         # at least one token: an empty hypothesis is no alternative
         results = self._decode(
             batch, beam=max(beam, n), max_new=max_new, min_new=1, num_hypotheses=n
+        )
+        return [
+            [list(self.tokenizer.convert_tokens_to_ids(h))[:max_new] for h in r.hypotheses]
+            for r in results
+        ]
+
+    def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
+        # unseeded: CTranslate2's workers do not follow set_random_seed (OpenNMT/CTranslate2#1757)
+        results = self._decode(
+            batch,
+            beam=1,
+            max_new=max_new,
+            min_new=1,
+            num_hypotheses=n,
+            sampling_topk=SAMPLE_TOP_K,
         )
         return [
             [list(self.tokenizer.convert_tokens_to_ids(h))[:max_new] for h in r.hypotheses]

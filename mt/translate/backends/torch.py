@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from mt.translate.backends.base import Decoded, attention_layer, pad_batch
+from mt.translate.backends.base import (
+    SAMPLE_SEED,
+    SAMPLE_TOP_K,
+    Decoded,
+    attention_layer,
+    pad_batch,
+)
 
 
 class TorchBackend:
@@ -139,6 +145,25 @@ class TorchBackend:
                 num_return_sequences=n,
                 max_new_tokens=max_new,
                 forced_eos_token_id=None,
+            )
+        seqs = [self._strip(s) for s in out.tolist()]
+        return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
+
+    def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
+        import torch
+
+        x, mask = self._pad(batch)
+        # a generator of its own would be better, but generate() draws from the global one
+        torch.manual_seed(SAMPLE_SEED)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=x,
+                attention_mask=mask,
+                do_sample=True,
+                top_k=SAMPLE_TOP_K,
+                num_beams=1,
+                num_return_sequences=n,
+                max_new_tokens=max_new,
             )
         seqs = [self._strip(s) for s in out.tolist()]
         return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
