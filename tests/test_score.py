@@ -185,3 +185,14 @@ def test_agreement_needs_an_estimator_fitted_with_it(estimated_model: Path, tmp_
     en.write_text("\n".join(EN) + "\n", encoding="utf-8")
     r = run("score", str(fr), str(en), "--agreement", "--model", str(estimated_model))
     assert r.returncode != 0 and b"train_qe" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_a_server_asked_for_agreement_without_its_estimator_says_why(
+    estimated_model: Path, tmp_path: Path
+) -> None:
+    options = Options(model=str(estimated_model), agreement=True)
+    client = TestClient(
+        create_app(tmp_path / "r.db", options=options), raise_server_exceptions=False
+    )
+    r = client.post("/v1/score", json={"fr": FR, "en": EN})
+    assert r.status_code == 400 and "train_qe" in r.text

@@ -177,6 +177,7 @@ def serve(
         int,
         typer.Option("--job-workers", min=0, help="Background jobs run at once (0: none here)."),
     ] = 1,
+    agreement: AgreementOpt = False,
 ) -> None:
     """Serve the REST API, LibreTranslate-compatible endpoints and the dashboard."""
     import os
@@ -205,7 +206,7 @@ def serve(
             "can use it (set --api-keys or MT_API_KEYS)",
             err=True,
         )
-    options = Options(model=model, backend=backend, beam=beam)
+    options = Options(model=model, backend=backend, beam=beam, agreement=agreement)
     limits = Limits(
         max_chars=char_limit, max_batch=batch_limit, timeout=timeout, job_workers=job_workers
     )

@@ -81,6 +81,7 @@ def create_app(
     def load() -> None:
         try:
             service.translator  # noqa: B018 - loading is the point
+            service.estimator  # noqa: B018 - a missing or unreadable estimator shows at start
         except MTError as exc:
             state.load_error = str(exc)
 

@@ -134,36 +134,30 @@ class TorchBackend:
     def nbest(
         self, batch: list[list[int]], *, beam: int, n: int, max_new: int
     ) -> list[list[list[int]]]:
-        import torch
-
-        x, mask = self._pad(batch)
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=x,
-                attention_mask=mask,
-                num_beams=max(beam, n),
-                num_return_sequences=n,
-                max_new_tokens=max_new,
-                forced_eos_token_id=None,
-            )
-        seqs = [self._strip(s) for s in out.tolist()]
-        return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
+        return self._n_each(batch, n, max_new, num_beams=max(beam, n))
 
     def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
         import torch
 
-        x, mask = self._pad(batch)
         # a generator of its own would be better, but generate() draws from the global one
         torch.manual_seed(SAMPLE_SEED)
+        return self._n_each(batch, n, max_new, do_sample=True, top_k=SAMPLE_TOP_K, num_beams=1)
+
+    def _n_each(
+        self, batch: list[list[int]], n: int, max_new: int, **how: Any
+    ) -> list[list[list[int]]]:
+        """``n`` outputs of each source, generated as ``how`` says, in source order."""
+        import torch
+
+        x, mask = self._pad(batch)
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=x,
                 attention_mask=mask,
-                do_sample=True,
-                top_k=SAMPLE_TOP_K,
-                num_beams=1,
                 num_return_sequences=n,
                 max_new_tokens=max_new,
+                forced_eos_token_id=None,
+                **how,
             )
         seqs = [self._strip(s) for s in out.tolist()]
         return [seqs[i * n : (i + 1) * n] for i in range(len(batch))]
