@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from mt.align import align
@@ -16,7 +16,7 @@ from mt.records import (
     SentenceResult,
 )
 from mt.score import Calibration, load_calibration, reference_metrics, score_sentence
-from mt.score.estimator import Estimate, Estimator, pair_signals
+from mt.score.estimator import Estimate, Estimator, pair_signals, unlikely_spans
 from mt.text.segment import segment, split_metadata
 from mt.translate import SegmentCache, Translator
 
@@ -158,6 +158,25 @@ def run_document(
                 metrics=score.signals,
             )
         )
+    # where a flagged sentence's score blames the model's confidence, the English words it
+    # found unlikely, by forced decoding (decoding gave one score per sentence, not per token)
+    blamed = [
+        k
+        for k, (sent, est) in enumerate(zip(sentences, estimates, strict=True))
+        if sent.flagged
+        and sent.translation.strip()
+        and (
+            "logprob" in est.blamed
+            if est is not None
+            else sent.logprob < calibration.logprob_midpoint
+        )
+    ]
+    if blamed:
+        marked = unlikely_spans(
+            translator, [repaired[k] for k in blamed], [sentences[k].translation for k in blamed]
+        )
+        for k, spans in zip(blamed, marked, strict=True):
+            sentences[k] = replace(sentences[k], unlikely=spans)
     summary = summarise(sentences)
     summary["cache_hits"] = counting.hits if counting else 0
     return DocumentResult(name, metadata, sentences, summary)

@@ -194,7 +194,9 @@ class PageRecord:
 
 @dataclass(frozen=True)
 class SentenceResult:
-    """Everything known about one sentence of a processed document."""
+    """Everything known about one sentence of a processed document. ``unlikely``: character
+    spans of the English that the model found unlikely, in a flagged sentence whose score
+    blames the model's confidence."""
 
     index: int
     paragraph: int
@@ -209,6 +211,7 @@ class SentenceResult:
     reasons: list[str]
     flags: list[dict[str, Any]]
     metrics: dict[str, float]
+    unlikely: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

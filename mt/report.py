@@ -69,7 +69,7 @@ h1{font-size:1.4rem}.summary{color:#555;margin-bottom:1rem}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5rem;
 vertical-align:top;text-align:left}th{background:#f5f5f5}td.q{font-variant-numeric:tabular-nums}
 tr.flagged td.q{color:#b00020;font-weight:600}mark{background:#ffe08a;border-radius:3px}
-mark.untranslated{background:#c8e1ff}mark.invented{background:#e8d0ff}
+mark.untranslated{background:#c8e1ff}mark.invented{background:#e8d0ff}mark.unlikely{background:#ffd8b0}
 mark.lost{background:#ffd2cc}
 .reasons{color:#b00020;font-size:.85em}
 .page{display:grid;grid-template-columns:1fr 1fr;gap:1rem;margin:1rem 0}
@@ -102,7 +102,7 @@ def html_report(doc: dict[str, Any]) -> str:
         cls = ' class="flagged"' if s["flagged"] else ""
         ref = html.escape(s["reference"]) if s.get("reference") else ""
         french = s["flags"] + source_marks(s["source"], s["translation"], s["repaired"])
-        english = translation_marks(s["repaired"], s["translation"])
+        english = translation_marks(s["repaired"], s["translation"], s.get("unlikely", ()))
         rows.append(
             f"<tr{cls}><td class=q>{s['quality']:.2f}</td><td>{s['index']}</td>"
             f"<td>{_highlight_html(s['source'], french)}</td>"

@@ -102,7 +102,7 @@ class Store:
             )
             doc_id = int(cur.lastrowid or 0)
             self.db.executemany(
-                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         doc_id,
@@ -119,6 +119,7 @@ class Store:
                         json.dumps(s["reasons"], ensure_ascii=False),
                         json.dumps(s["flags"], ensure_ascii=False),
                         json.dumps(s["metrics"]),
+                        json.dumps([list(span) for span in s.get("unlikely", [])]),
                     )
                     for s in sentences
                 ],
@@ -341,6 +342,7 @@ class Store:
             "reasons",
             "flags",
             "metrics",
+            "unlikely",
         ]
         rows = self.db.execute(
             f"SELECT {', '.join(cols)} FROM sentences WHERE document_id=? ORDER BY idx",
@@ -350,7 +352,7 @@ class Store:
         for r in rows:
             rec = dict(zip(cols, r, strict=True))
             rec["flagged"] = bool(rec["flagged"])
-            for key in ("reasons", "flags", "metrics"):
+            for key in ("reasons", "flags", "metrics", "unlikely"):
                 rec[key] = json.loads(rec[key])
             out.append(rec)
         return out

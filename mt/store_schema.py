@@ -1,6 +1,6 @@
 """The results database's tables, its schema version, and what brings older versions up to date."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
@@ -86,6 +86,12 @@ CREATE TABLE IF NOT EXISTS pages (
 """
 # a job's document is text or an HTML page
 _JOB_FORMAT = "ALTER TABLE job_documents ADD COLUMN format TEXT NOT NULL DEFAULT 'text';"
-SCHEMA = _SCHEMA.format(jobs=_JOBS) + _PAGES + _JOB_FORMAT
+# the English spans the model found unlikely, in flagged sentences it blames (JSON pairs)
+_UNLIKELY = "ALTER TABLE sentences ADD COLUMN unlikely TEXT NOT NULL DEFAULT '[]';"
+SCHEMA = _SCHEMA.format(jobs=_JOBS) + _PAGES + _JOB_FORMAT + _UNLIKELY
 # what brings a database of each older version up to date
-MIGRATIONS = {1: _JOBS + _PAGES + _JOB_FORMAT, 2: _PAGES + _JOB_FORMAT}
+MIGRATIONS = {
+    1: _JOBS + _PAGES + _JOB_FORMAT + _UNLIKELY,
+    2: _PAGES + _JOB_FORMAT + _UNLIKELY,
+    3: _UNLIKELY,
+}

@@ -153,7 +153,7 @@ def test_store_round_trip_and_schema(tmp_path: Path) -> None:
     [failed] = store.failures()
     assert (failed["name"], failed["error"]) == ("b.txt", "empty document")
     assert store.sentences(doc_id) == [
-        {**{k: v for k, v in sentence.items() if k != "index"}, "idx": 0}
+        {**{k: v for k, v in sentence.items() if k != "index"}, "idx": 0, "unlikely": []}
     ]
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -197,3 +197,22 @@ def test_mt_run_cli(tiny_model: Path, tmp_path: Path) -> None:
     assert res.returncode == 2 and b"1 articles but 2 --reference files" in res.stderr
     res = run("run", str(SAMPLE), "--db", str(tmp_path), "--model", str(tiny_model))
     assert res.returncode == 2 and b"is a directory" in res.stderr
+
+
+def test_a_version_3_database_gains_the_unlikely_spans(tmp_path: Path) -> None:
+    from mt.store_schema import _UNLIKELY, SCHEMA
+
+    path = tmp_path / "v3.db"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA.replace(_UNLIKELY, ""))
+    db.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+    db.execute("INSERT INTO runs VALUES (1, 0, '{}')")
+    db.execute("INSERT INTO documents VALUES (1, 1, NULL, 'a.txt', 'done', NULL, NULL, '{}', 0)")
+    row = (1, 0, 0, "Bonjour.", "Bonjour.", "Hello.", None, -0.5, 0.0, 0.9, 0, "[]", "[]", "{}")
+    db.execute(f"INSERT INTO sentences VALUES ({', '.join('?' * len(row))})", row)
+    db.commit()
+    db.close()
+    store = Store(path)
+    [sentence] = store.sentences(1)
+    assert sentence["translation"] == "Hello." and sentence["unlikely"] == []
+    assert store.db.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)

@@ -16,7 +16,7 @@ import mt
 from mt.errors import InputError
 from mt.options import Options
 from mt.score.agreement import agreement
-from mt.score.estimator import AGREEMENT_FEATURES, load_estimator
+from mt.score.estimator import AGREEMENT_FEATURES, estimator_files, load_estimator
 from mt.score.signals import FEATURES
 from mt.server import create_app
 from mt.service import Service
@@ -27,26 +27,41 @@ FR = ["Le chat dort sur la table.", "Il a payé 350 euros à Paris."]
 EN = ["The cat sleeps on the table.", "He paid 120 euros in London."]
 
 
+def with_estimator(
+    model: Path,
+    tmp: pytest.TempPathFactory,
+    x: np.ndarray,
+    y: np.ndarray,
+    flag_below: float,
+    agreement: bool = False,
+) -> Path:
+    """A copy of ``model`` with an estimator fitted on synthetic signals ``x`` (:data:`FEATURES`,
+    or with ``agreement`` :data:`AGREEMENT_FEATURES`) and qualities ``y``."""
+    import lightgbm as lgb
+
+    folder = tmp.mktemp("qe") / model.name
+    shutil.copytree(model, folder)
+    features = list(AGREEMENT_FEATURES if agreement else FEATURES)
+    params = {"objective": "regression", "verbose": -1, "min_data_in_leaf": 5}
+    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=features), 30)
+    meta_file, model_file = estimator_files(agreement)
+    (folder / model_file).write_text(booster.model_to_string(), encoding="utf-8")
+    grid = [0.0, 0.5, 1.0]
+    meta = {"features": features, "calibration": {"x": grid, "y": grid}, "flag_below": flag_below}
+    (folder / meta_file).write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def estimated_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model with an estimator fitted on synthetic signals: a lost number costs half
     the quality, nothing else counts."""
-    import lightgbm as lgb
-
-    folder = tmp_path_factory.mktemp("qe") / "tiny-qe"
-    shutil.copytree(tiny_model, folder)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(600, len(FEATURES)))
     lost = FEATURES.index("numbers_lost")
     x[:, lost] = rng.choice([0, 0, 0, 0, 0, 1, 2], size=600)  # as rare as in real text
     y = np.clip(0.9 - 0.4 * x[:, lost], 0, 1)
-    params = {"objective": "regression", "verbose": -1, "min_data_in_leaf": 5}
-    booster = lgb.train(params, lgb.Dataset(x, y, feature_name=list(FEATURES)), 30)
-    (folder / "qe-model.txt").write_text(booster.model_to_string(), encoding="utf-8")
-    grid = [0.0, 0.5, 1.0]
-    meta = {"features": list(FEATURES), "calibration": {"x": grid, "y": grid}, "flag_below": 0.6}
-    (folder / "qe.json").write_text(json.dumps(meta), encoding="utf-8")
-    return folder
+    return with_estimator(tiny_model, tmp_path_factory, x, y, flag_below=0.6)
 
 
 def test_score_translations_of_any_system(tiny_model: Path) -> None:
@@ -122,25 +137,12 @@ def test_score_endpoint(tiny_model: Path, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def agreeing_model(estimated_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny model with a second estimator that reads only the model's agreement."""
-    import lightgbm as lgb
-
-    folder = tmp_path_factory.mktemp("qe-agreement") / "tiny-qe"
-    shutil.copytree(estimated_model, folder)
     rng = np.random.default_rng(1)
     x = rng.normal(size=(600, len(AGREEMENT_FEATURES)))
     x[:, -1] = rng.uniform(size=600)
-    params = {"objective": "regression", "verbose": -1, "min_data_in_leaf": 5}
-    data = lgb.Dataset(x, x[:, -1], feature_name=list(AGREEMENT_FEATURES))
-    booster = lgb.train(params, data, 30)
-    (folder / "qe-agreement-model.txt").write_text(booster.model_to_string(), encoding="utf-8")
-    grid = [0.0, 0.5, 1.0]
-    meta = {
-        "features": list(AGREEMENT_FEATURES),
-        "calibration": {"x": grid, "y": grid},
-        "flag_below": 0.3,
-    }
-    (folder / "qe-agreement.json").write_text(json.dumps(meta), encoding="utf-8")
-    return folder
+    return with_estimator(
+        estimated_model, tmp_path_factory, x, x[:, -1], flag_below=0.3, agreement=True
+    )
 
 
 @pytest.mark.parametrize("backend", ["ct2", "torch"])
@@ -196,3 +198,38 @@ def test_a_server_asked_for_agreement_without_its_estimator_says_why(
     )
     r = client.post("/v1/score", json={"fr": FR, "en": EN})
     assert r.status_code == 400 and "train_qe" in r.text
+
+
+@pytest.fixture(scope="module")
+def confidence_model(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model with an estimator that reads only the model's confidence."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(600, len(FEATURES)))
+    lp = FEATURES.index("logprob")
+    x[:, lp] = rng.uniform(-8, 0, size=600)
+    return with_estimator(tiny_model, tmp_path_factory, x, 1 + x[:, lp] / 8, flag_below=0.9)
+
+
+def test_flagged_sentences_that_blame_the_model_mark_the_words_it_found_unlikely(
+    confidence_model: Path, tmp_path: Path
+) -> None:
+    text = tmp_path / "a.txt"
+    text.write_text("Le chat dort sur la table. Il a payé 350 euros à Paris.\n", encoding="utf-8")
+    db, out = tmp_path / "r.db", tmp_path / "out"
+    r = run("run", str(text), "--db", str(db), "--out", str(out), "--model", str(confidence_model))
+    assert r.returncode == 0, r.stderr
+    record = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    marked = [s for s in record["sentences"] if s["unlikely"]]
+    assert marked  # the tiny model's output is gibberish: it finds its own words unlikely
+    for s in marked:
+        assert s["flagged"] and any("unlikely" in reason for reason in s["reasons"])
+        assert all(0 <= a < b <= len(s["translation"]) for a, b in s["unlikely"])
+    assert 'class="flag unlikely"' in (out / "a.html").read_text(encoding="utf-8")
+    client = TestClient(create_app(db, model=str(confidence_model)))
+    [stored] = client.get("/v1/documents").json()
+    sentences = client.get(f"/v1/documents/{stored['id']}").json()["sentences"]
+    marks = [f for s in sentences for f in s["translation_flags"] if f["type"] == "unlikely"]
+    assert marks and all(m["text"] for m in marks)
+    assert [s["unlikely"] for s in sentences] == [
+        [list(span) for span in s["unlikely"]] for s in record["sentences"]
+    ]

@@ -17,7 +17,7 @@ import numpy as np
 from mt.errors import ModelNotFoundError
 from mt.garble import check_sentence
 from mt.score.agreement import AGREEMENT_SAMPLES, agreement
-from mt.score.signals import AGREEMENT, FEATURES, Signals, signals
+from mt.score.signals import AGREEMENT, FEATURES, Signals, low_spans, signals
 
 META_FILE = "qe.json"
 MODEL_FILE = "qe-model.txt"
@@ -72,16 +72,29 @@ def pair_signals(
     ]
 
 
+def unlikely_spans(
+    scorer: TokenScorer, fr: Sequence[str], en: Sequence[str]
+) -> list[list[tuple[int, int]]]:
+    """Character spans of each English sentence's tokens that the model, by forced decoding,
+    gives less than :data:`mt.score.signals.LOW_PROB` (none where the pair cannot be scored)."""
+    out: list[list[tuple[int, int]]] = []
+    for e, tokens in zip(en, scorer.token_logprobs(fr, en), strict=True):
+        out.append(low_spans(e, tokens) if tokens else [])
+    return out
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A sentence's estimated quality, whether it is flagged, and the signals that pulled it
-    down, each with the English (``en``) or French (``fr``) character spans it points at."""
+    down (``blamed``, named as in :data:`FEATURES`; ``reasons``, in words), with the English
+    (``en``) or French (``fr``) character spans they point at."""
 
     quality: float
     flag_below: float
     reasons: list[str]
     spans: list[tuple[str, int, int]]
     signals: Signals
+    blamed: list[str]
 
     @property
     def flagged(self) -> bool:
@@ -130,8 +143,8 @@ class Estimator:
         out = []
         for k, s in enumerate(found):
             quality = round(float(np.interp(raw[k], *self.calibration)), 4)
-            reasons, spans = _reasons(s, contributions[k], self.features)
-            out.append(Estimate(quality, self.flag_below, reasons, spans, s))
+            blamed, reasons, spans = _reasons(s, contributions[k], self.features)
+            out.append(Estimate(quality, self.flag_below, reasons, spans, s, blamed))
         return out
 
     @property
@@ -155,8 +168,8 @@ def load_estimator(folder: Path, agreement: bool = False) -> Estimator | None:
 
 def _reasons(
     s: Signals, contribution: Sequence[float], features: Sequence[str]
-) -> tuple[list[str], list[tuple[str, int, int]]]:
-    """The signals that lowered the prediction most, in words, with their spans."""
+) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
+    """The signals that lowered the prediction most: their names, in words, and their spans."""
     v = s.values
     texts = {
         "logprob": f"the model finds the English unlikely (log-prob {v['logprob']:.2f})",
@@ -176,15 +189,17 @@ def _reasons(
     # context, not faults: length and how much there was to judge explain, they do not blame
     faults = [k for k, name in enumerate(features) if name in texts]
     order = sorted(faults, key=lambda k: contribution[k])
+    blamed: list[str] = []
     reasons: list[str] = []
     spans: list[tuple[str, int, int]] = []
     for k in order:
         if contribution[k] > -REASON_CONTRIBUTION or len(reasons) == 3:
             break
         name = features[k]
+        blamed.append(name)
         reasons.append(texts[name])
         if name == "logprob":
             spans += [("en", a, b) for a, b in s.low_spans]
         elif name == "coverage":
             spans += [("fr", m.start, m.end) for m in s.rendered.missing]
-    return reasons, sorted(set(spans))
+    return blamed, reasons, sorted(set(spans))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mt.score.coverage import coverage
@@ -27,11 +27,19 @@ def _mark(
     }
 
 
-def translation_marks(source: str, translation: str) -> list[dict[str, Any]]:
+def translation_marks(
+    source: str, translation: str, unlikely: Sequence[Sequence[int]] = ()
+) -> list[dict[str, Any]]:
     """The words of ``translation`` the score's reasons name, as flag records (the fields of
     :class:`mt.garble.Flag`) for reports and the dashboard to highlight: French words left
-    untranslated (type ``untranslated``) and made-up words (type ``invented``)."""
+    untranslated (type ``untranslated``), made-up words (type ``invented``), and the stored
+    ``unlikely`` spans, words the model found unlikely (type ``unlikely``)."""
     marks = [
+        _mark("unlikely", start, end, translation[start:end], "the model found this unlikely")
+        for start, end in unlikely
+        if 0 <= start < end <= len(translation)
+    ]
+    marks += [
         _mark(
             "untranslated", u.start, u.end, u.word, "French word left untranslated", u.replacement
         )

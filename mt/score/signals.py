@@ -79,6 +79,22 @@ def token_spans(translation: str, pieces: Sequence[str]) -> list[tuple[int, int]
     return spans
 
 
+def low_spans(translation: str, tokens: Sequence[tuple[str, float]]) -> list[tuple[int, int]]:
+    """Character spans of ``translation``'s tokens (pieces with their log-probabilities) that
+    the model gives less than :data:`LOW_PROB`, neighbours merged into one span."""
+    spans = token_spans(translation, [p for p, _ in tokens])
+    out: list[tuple[int, int]] = []
+    for k, (_, v) in enumerate(tokens):
+        start, end = spans[k]
+        if v >= LOW_PROB or end <= start:
+            continue
+        if out and translation[out[-1][1] : start] == "":
+            out[-1] = (out[-1][0], end)  # pieces of one word
+        else:
+            out.append((start, end))
+    return out
+
+
 def _rare_share(words: Sequence[str], lang: str) -> float:
     """The share of ``words`` that are rare in ``lang`` (difficult or damaged text)."""
     return sum(zipf(w, lang) < RARE_ZIPF for w in words) / max(len(words), 1)
@@ -104,14 +120,7 @@ def signals(
     log-probabilities, when scored, for the spans of the surprising ones; ``agreement``: the
     model's agreement with the translation (:func:`mt.score.agreement.agreement`), when
     computed."""
-    low_spans: list[tuple[int, int]] = []
-    if tokens:
-        spans = token_spans(translation, [p for p, _ in tokens])
-        low_spans = [
-            spans[k]
-            for k, (_, v) in enumerate(tokens)
-            if v < LOW_PROB and spans[k][1] > spans[k][0]
-        ]
+    unlikely = low_spans(translation, tokens) if tokens else []
     rendered = coverage(source, translation)
     made_up = invented(source, translation)
     kept = find_untranslated(source, translation)
@@ -135,4 +144,4 @@ def signals(
     }
     if agreement is not None:
         values[AGREEMENT] = agreement
-    return Signals(values, low_spans, rendered, made_up, kept)
+    return Signals(values, unlikely, rendered, made_up, kept)

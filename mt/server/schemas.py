@@ -145,6 +145,10 @@ class StoredSentence(BaseModel):
     reasons: list[str]
     flags: list[dict[str, Any]]
     metrics: dict[str, float]
+    unlikely: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="English spans the model found unlikely (flagged sentences that blame it).",
+    )
     translation_flags: list[dict[str, Any]]
     source_flags: list[dict[str, Any]]
 

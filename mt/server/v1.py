@@ -182,7 +182,9 @@ def get_document(doc_id: DocId, app: App) -> DocumentDetail:
         page = app.store.page(doc_id)
     for sent in sentences:
         # derived from what is stored, so runs made before these fields have them too
-        sent["translation_flags"] = translation_marks(sent["repaired"], sent["translation"])
+        sent["translation_flags"] = translation_marks(
+            sent["repaired"], sent["translation"], sent["unlikely"]
+        )
         sent["source_flags"] = source_marks(sent["source"], sent["translation"], sent["repaired"])
     return DocumentDetail(
         **doc, sentences=[StoredSentence(**s) for s in sentences], page=page is not None
