@@ -157,6 +157,19 @@ def test_samples_are_finished_translations_drawn_at_random(tiny_model: Path, bac
     assert any(t.strip() for d in drawn for t in d)
 
 
+def test_scores_with_agreement_repeat_from_one_run_to_the_next(
+    agreeing_model: Path, tmp_path: Path
+) -> None:
+    fr, en = tmp_path / "fr.txt", tmp_path / "en.txt"
+    fr.write_text("\n".join(FR) + "\n", encoding="utf-8")
+    en.write_text("\n".join(EN) + "\n", encoding="utf-8")
+    args = ("score", str(fr), str(en), "--agreement", "--format", "jsonl")
+    runs = [run(*args, "--model", str(agreeing_model)) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    rows = [[json.loads(line) for line in r.stdout.decode().splitlines()] for r in runs]
+    assert rows[0] == rows[1] and all("agreement" in row["signals"] for row in rows[0])
+
+
 def test_agreement_is_mean_chrf_against_the_samples() -> None:
     [same, other, none] = agreement(
         ["The cat sleeps.", "The cat sleeps.", "The cat."],

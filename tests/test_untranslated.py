@@ -127,7 +127,9 @@ def test_report_and_dashboard_data_mark_the_kept_words(copying_model: Path, tmp_
     doc_id = store.add_result(store.new_run({}), doc)
     store.close()
     served = TestClient(create_app(db, model=str(copying_model))).get(f"/v1/documents/{doc_id}")
-    flags = served.json()["sentences"][0]["translation_flags"]
-    assert flags and {f["type"] for f in flags} == {"untranslated"}
-    assert all(sent.translation[f["start"] : f["end"]] == "Russie" for f in flags)
+    marks = served.json()["sentences"][0]["translation_flags"]
+    # the copying model is unsure of its output: the words it found unlikely are marked too
+    assert {f["type"] for f in marks} <= {"untranslated", "unlikely"}
+    flags = [f for f in marks if f["type"] == "untranslated"]
+    assert flags and all(sent.translation[f["start"] : f["end"]] == "Russie" for f in flags)
     assert {f["suggestion"] for f in flags} == {"Russia"}

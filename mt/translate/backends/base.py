@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-# sampling draws each token from the likeliest this many; a seed keeps samples repeatable where
-# the backend follows one (torch does, CTranslate2 does not)
+# sampling draws each token from the likeliest this many; the seed makes a run repeatable (torch:
+# each call; CTranslate2: each process, given the same calls in the same order)
 SAMPLE_TOP_K = 20
 SAMPLE_SEED = 7
 
@@ -65,8 +65,7 @@ class Backend(Protocol):
 
     def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
         """``n`` translations of each source drawn at random from the model's distribution
-        (the :data:`SAMPLE_TOP_K` likeliest tokens at each step; from :data:`SAMPLE_SEED` where
-        the backend follows a seed)."""
+        (the :data:`SAMPLE_TOP_K` likeliest tokens at each step, from :data:`SAMPLE_SEED`)."""
         ...
 
     def attention(self, batch: list[list[int]], outputs: list[list[int]]) -> list[np.ndarray]:

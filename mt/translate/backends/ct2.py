@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from mt.errors import InputError, ModelNotFoundError
-from mt.translate.backends.base import SAMPLE_TOP_K, Decoded, attention_layer
+from mt.translate.backends.base import SAMPLE_SEED, SAMPLE_TOP_K, Decoded, attention_layer
 
 # CTranslate2's vocabulary map, built by scripts/build_vmap.py into the model directory
 VMAP_FILE = "vmap.txt"
@@ -149,6 +149,10 @@ class CT2Backend:
         self.use_vmap = vmap and (target / VMAP_FILE).is_file()
         # One intra-op thread unless asked: throughput comes from worker processes
         # (docs/design/decisions.md, "One ct2 thread per process").
+        # a worker thread seeds its random generator from this when it first samples; a seed set
+        # later does not reach it (OpenNMT/CTranslate2#1757): a process that asks for the same
+        # samples in the same order gets the same ones
+        ctranslate2.set_random_seed(SAMPLE_SEED)
         self.translator = ctranslate2.Translator(
             str(target),
             device="cpu",
@@ -225,7 +229,6 @@ class CT2Backend:
         ]
 
     def sample(self, batch: list[list[int]], *, n: int, max_new: int) -> list[list[list[int]]]:
-        # unseeded: CTranslate2's workers do not follow set_random_seed (OpenNMT/CTranslate2#1757)
         results = self._decode(
             batch,
             beam=1,
