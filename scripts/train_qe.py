@@ -1,6 +1,7 @@
 """Fit the learned quality estimators of a translation model: ``qe.json`` and ``qe-model.txt``
 over the cheap signals, ``qe-agreement.json`` and ``qe-agreement-model.txt`` over those and the
-model's agreement with its translation (``--agreement``: samples of its own), in its directory.
+model's agreement with its translation, from samples of its own (the estimator that ``mt run
+--agreement`` reads), into the model's directory.
 
     python scripts/train_qe.py                       # the bundled model
     python scripts/train_qe.py --model DIR --limit 1000
