@@ -119,7 +119,7 @@ class Store:
                         json.dumps(s["reasons"], ensure_ascii=False),
                         json.dumps(s["flags"], ensure_ascii=False),
                         json.dumps(s["metrics"]),
-                        json.dumps([list(span) for span in s.get("unlikely", [])]),
+                        json.dumps(s.get("unlikely", [])),
                     )
                     for s in sentences
                 ],

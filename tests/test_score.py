@@ -246,3 +246,13 @@ def test_flagged_sentences_that_blame_the_model_mark_the_words_it_found_unlikely
     assert [s["unlikely"] for s in sentences] == [
         [list(span) for span in s["unlikely"]] for s in record["sentences"]
     ]
+
+
+def test_an_unlikely_word_yields_to_a_mark_that_says_more() -> None:
+    from mt.score import translation_marks
+
+    marks = translation_marks("La Russie a perdu.", "Russie has lost.", [(0, 6), (11, 15)])
+    assert [(m["type"], m["text"]) for m in marks] == [
+        ("untranslated", "Russie"),
+        ("unlikely", "lost"),
+    ]

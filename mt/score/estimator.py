@@ -77,10 +77,8 @@ def unlikely_spans(
 ) -> list[list[tuple[int, int]]]:
     """Character spans of each English sentence's tokens that the model, by forced decoding,
     gives less than :data:`mt.score.signals.LOW_PROB` (none where the pair cannot be scored)."""
-    out: list[list[tuple[int, int]]] = []
-    for e, tokens in zip(en, scorer.token_logprobs(fr, en), strict=True):
-        out.append(low_spans(e, tokens) if tokens else [])
-    return out
+    scored = scorer.token_logprobs(fr, en)
+    return [low_spans(e, t) if t else [] for e, t in zip(en, scored, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,9 @@ def translation_marks(
     """The words of ``translation`` the score's reasons name, as flag records (the fields of
     :class:`mt.garble.Flag`) for reports and the dashboard to highlight: French words left
     untranslated (type ``untranslated``), made-up words (type ``invented``), and the stored
-    ``unlikely`` spans, words the model found unlikely (type ``unlikely``)."""
+    ``unlikely`` spans, words the model found unlikely (type ``unlikely``) where no other mark
+    says more about them."""
     marks = [
-        _mark("unlikely", start, end, translation[start:end], "the model found this unlikely")
-        for start, end in unlikely
-        if 0 <= start < end <= len(translation)
-    ]
-    marks += [
         _mark(
             "untranslated", u.start, u.end, u.word, "French word left untranslated", u.replacement
         )
@@ -48,6 +44,13 @@ def translation_marks(
     marks += [
         _mark("invented", v.start, v.end, v.word, "not an English word, nor in the French")
         for v in invented(source, translation)
+    ]
+    named = list(marks)
+    marks += [
+        _mark("unlikely", start, end, translation[start:end], "the model found this unlikely")
+        for start, end in unlikely
+        if 0 <= start < end <= len(translation)
+        and not any(m["start"] < end and start < m["end"] for m in named)
     ]
     return sorted(marks, key=lambda m: m["start"])
 
