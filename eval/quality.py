@@ -125,24 +125,22 @@ def learned(tr, src, out, garble, chrf, scores_by_rule) -> None:  # type: ignore
     if estimator is None:
         print("(the model has no learned estimator: run scripts/train_qe.py)")
         return
+    agreeing = load_estimator(tr.path, agreement=True)
+    # one set of signals serves both estimators: each reads the signals it was fitted on
     found = pair_signals(
-        tr, src, [o.translation for o in out], garble, logprobs=[o.logprob for o in out]
+        tr,
+        src,
+        [o.translation for o in out],
+        garble,
+        logprobs=[o.logprob for o in out],
+        with_agreement=agreeing is not None,
     )
-    estimates = estimator.estimate(found, src)
+    estimates = estimator.estimate(found)
     q = [e.quality for e in estimates]
     flagged = sum(e.flagged for e in estimates)
     print(f"| learned estimator | {spearmanr(q, chrf)[0]:.3f} | {caught_at(q, chrf)} |")
-    agreeing = load_estimator(tr.path, agreement=True)
     if agreeing is not None:
-        with_samples = pair_signals(
-            tr,
-            src,
-            [o.translation for o in out],
-            garble,
-            logprobs=[o.logprob for o in out],
-            with_agreement=True,
-        )
-        qa = [e.quality for e in agreeing.estimate(with_samples, src)]
+        qa = [e.quality for e in agreeing.estimate(found)]
         print(
             f"| learned estimator with agreement (`--agreement`) | {spearmanr(qa, chrf)[0]:.3f} "
             f"| {caught_at(qa, chrf)} |"

@@ -121,9 +121,10 @@ def run_document(
             logprobs=[translated[k].logprob for k in todo],
             with_agreement=estimator.needs_agreement,
         )
-        for k, est in zip(todo, estimator.estimate(found, fr), strict=True):
+        for k, est in zip(todo, estimator.estimate(found), strict=True):
             estimates[k] = est
     sentences = []
+    blamed = []  # flagged sentences whose score blames the model's confidence
     for k, (rep, seg) in enumerate(zip(reports, translated, strict=True)):
         translated_garble = garbles[k]
         score = score_sentence(
@@ -141,6 +142,9 @@ def run_document(
         if fixed is not None and fixed.changes:
             done = ", ".join(f"'{c.before}' → '{c.after}'" for c in fixed.changes)
             reasons.insert(0, f"source repaired before translation: {done}")
+        flagged = score.flagged or translated_garble >= FLAG_THRESHOLD
+        if flagged and score.blames_confidence:
+            blamed.append(k)
         sentences.append(
             SentenceResult(
                 index=k,
@@ -152,25 +156,14 @@ def run_document(
                 logprob=seg.logprob,
                 garble_score=rep.garble_score,
                 quality=score.quality,
-                flagged=score.flagged or translated_garble >= FLAG_THRESHOLD,
+                flagged=flagged,
                 reasons=reasons,
                 flags=[asdict(f) for f in rep.flags],
                 metrics=score.signals,
             )
         )
-    # where a flagged sentence's score blames the model's confidence, the English words it
-    # found unlikely, by forced decoding (decoding gave one score per sentence, not per token)
-    blamed = [
-        k
-        for k, (sent, est) in enumerate(zip(sentences, estimates, strict=True))
-        if sent.flagged
-        and sent.translation.strip()
-        and (
-            "logprob" in est.blamed
-            if est is not None
-            else sent.logprob < calibration.logprob_midpoint
-        )
-    ]
+    # the English words the model found unlikely, by forced decoding (decoding gave one score
+    # per sentence, not per token)
     if blamed:
         marked = unlikely_spans(
             translator, [repaired[k] for k in blamed], [sentences[k].translation for k in blamed]

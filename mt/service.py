@@ -262,7 +262,7 @@ class Service:
             garbles,
             with_agreement=estimator is not None and estimator.needs_agreement,
         )
-        estimates = estimator.estimate(found, fr) if estimator else [None] * len(fr)
+        estimates = estimator.estimate(found) if estimator else [None] * len(fr)
         out = []
         for k, (f, e, s, est) in enumerate(zip(fr, en, found, estimates, strict=True)):
             ref = references[k] if references is not None and references[k].strip() else None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,16 @@ PARAMS = {
 ROUNDS = 300
 
 
+def cached(path: Path, make: Callable[[], list[Any]]) -> list[Any]:
+    """The JSON lines of ``path``; made by ``make`` and written there when it is missing."""
+    if path.is_file():
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    items = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), "utf-8")
+    return items
+
+
 def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, Any]]:
     """Translations and chrF of one set (cached), with their signals (computed each time, so
     that new signals need no new translations)."""
@@ -66,18 +77,14 @@ def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, A
 
     from mt.score.estimator import pair_signals
 
-    key = service.translator.settings_key
-    cache = ROOT / "runs" / "qe" / f"{name}-{limit}-{key}.decoded.jsonl"
-    if cache.is_file():
-        rows = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
-    else:
+    def translate() -> list[dict[str, Any]]:
         fr = (DATA / f"{name}.fr").read_text(encoding="utf-8").splitlines()[:limit]
         en = (DATA / f"{name}.en").read_text(encoding="utf-8").splitlines()[:limit]
         keep = [k for k in range(len(fr)) if fr[k].strip() and en[k].strip()]
         print(f"{name}: translating {len(keep)} sentences", file=sys.stderr, flush=True)
         hyp = service.translator.translate_segments([fr[k] for k in keep])
         chrf = CHRF()
-        rows = [
+        return [
             {
                 "fr": fr[k],
                 "en": h.translation,
@@ -87,8 +94,9 @@ def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, A
             }
             for k, h in zip(keep, hyp, strict=True)
         ]
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+    key = service.translator.settings_key
+    rows = cached(ROOT / "runs" / "qe" / f"{name}-{limit}-{key}.decoded.jsonl", translate)
     found = pair_signals(
         service.translator,
         [r["fr"] for r in rows],
@@ -108,14 +116,13 @@ def with_agreement(
     from mt.score.agreement import AGREEMENT_SAMPLES, agreement
     from mt.score.signals import AGREEMENT
 
-    key = service.translator.settings_key
-    cache = ROOT / "runs" / "qe" / f"{name}-{limit}-{key}.samples{AGREEMENT_SAMPLES}.jsonl"
-    if cache.is_file():
-        drawn = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
-    else:
+    def sample() -> list[list[str]]:
         print(f"{name}: sampling {len(rows)} sentences", file=sys.stderr, flush=True)
-        drawn = service.translator.sample_translations([r["fr"] for r in rows], AGREEMENT_SAMPLES)
-        cache.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in drawn), "utf-8")
+        return service.translator.sample_translations([r["fr"] for r in rows], AGREEMENT_SAMPLES)
+
+    key = service.translator.settings_key
+    path = ROOT / "runs" / "qe" / f"{name}-{limit}-{key}.samples{AGREEMENT_SAMPLES}.jsonl"
+    drawn = cached(path, sample)
     for r, value in zip(rows, agreement([r["en"] for r in rows], drawn), strict=True):
         r["signals"][AGREEMENT] = value
 

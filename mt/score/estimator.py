@@ -131,7 +131,7 @@ class Estimator:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelNotFoundError(f"{folder / META_FILE}: incomplete ({exc})") from exc
 
-    def estimate(self, found: Sequence[Signals], sources: Sequence[str]) -> list[Estimate]:
+    def estimate(self, found: Sequence[Signals]) -> list[Estimate]:
         """Quality, flag and reasons of each pair from its signals."""
         if not found:
             return []

@@ -38,12 +38,14 @@ COVERAGE_MIN_WORDS = 2
 
 @dataclass(frozen=True)
 class SentenceScore:
-    """Quality of one translated sentence."""
+    """Quality of one translated sentence; ``blames_confidence``: the model's confidence is
+    among the reasons it is low."""
 
     quality: float
     flagged: bool
     reasons: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+    blames_confidence: bool = False
 
 
 CALIBRATION_FILE = "quality.json"
@@ -202,4 +204,5 @@ def score_sentence(
             weak.append((chrf, f"chrF {chrf:.2f} against the reference"))
         named = [text for factor, text in sorted(weak) if factor < 0.95]
         reasons.append("several weaker signals together: " + ", ".join(named))
-    return SentenceScore(quality, flagged, reasons, signals)
+    blames = "logprob" in estimate.blamed if estimate is not None else f_model < 0.5
+    return SentenceScore(quality, flagged, reasons, signals, blames)
