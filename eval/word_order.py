@@ -1,30 +1,37 @@
-"""The word-order detector's conditions, swept on the dev halves only.
+"""The word-order classifier's flag probability, swept on the dev halves only.
 
     python eval/word_order.py
 
-For each setting of ``mt.garble.word_order``'s three conditions (the pair as written at most
-``RARE_PAIR`` in log count, its swap at least ``SWAP_MARGIN`` above it, and a swap gain of at
-least ``WORD_ORDER_GAIN`` nats over the three bigrams it changes), on the dev halves of the
-three garble benchmarks (``eval/garble_heldout.py``'s web damage and hand-labelled sets, and
+For each flag probability (``mt.garble.word_order.FLAG_AT``), on the dev halves of the three
+garble benchmarks (``eval/garble_heldout.py``'s web damage and hand-labelled sets, and
 ``eval/garble.py``'s own): the share of swapped pairs the detector finds, and the share of
 clean sentences it flags. The test halves are not read.
 """
 
 from __future__ import annotations
 
-import itertools
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from garble_heldout import halves, hand_items, own_items, web_items
+from garble_heldout import Item, halves, hand_items, own_items, web_items
 
-import mt.garble.word_order as word_order
+from mt.garble.word_order import swap_probabilities
 
-RARE = [1.8, 3.0, 4.0, 6.0, 8.0]
-MARGIN = [1.0, 1.5, 2.0, 3.0]
-GAIN = [5.0, 7.0, 9.0]
+LEVELS = [0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.96, 0.97, 0.98, 0.99]
+
+
+def strongest(item: Item, at_damage: bool) -> float:
+    """The highest swap probability in the sentence (at the damage only, if asked)."""
+    return max(
+        (
+            p
+            for start, end, p in swap_probabilities(item.text)
+            if not at_damage or (start < item.end and item.start < end)
+        ),
+        default=0.0,
+    )
 
 
 def main() -> None:
@@ -35,28 +42,24 @@ def main() -> None:
         "independent": web_dev + hand_dev,
         "all three": web_dev + hand_dev + own[: len(own) // 2],
     }
+    found = {}
+    for name, items in sets.items():
+        swaps = [strongest(i, True) for i in items if i.type == "word_order"]
+        clean = [strongest(i, False) for i in items if i.type is None]
+        found[name] = (swaps, clean)
     print(
-        "| RARE_PAIR | SWAP_MARGIN | WORD_ORDER_GAIN | swaps found, independent dev | clean "
-        "flagged, independent dev | swaps found, all three dev | clean flagged, all three dev |"
+        "| flag probability | swaps found, independent dev | clean flagged, independent dev "
+        "| swaps found, all three dev | clean flagged, all three dev |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for rare, margin, gain in itertools.product(RARE, MARGIN, GAIN):
-        word_order.RARE_PAIR, word_order.SWAP_MARGIN, word_order.WORD_ORDER_GAIN = (
-            rare,
-            margin,
-            gain,
-        )
+    print("|---:|---:|---:|---:|---:|")
+    for level in LEVELS:
         cells = []
-        for items in sets.values():
-            swaps = [i for i in items if i.type == "word_order"]
-            found = sum(
-                any(f.start < i.end and i.start < f.end for f in word_order.detect(i.text))
-                for i in swaps
-            )
-            clean = [i for i in items if i.type is None]
-            flagged = sum(bool(word_order.detect(i.text)) for i in clean)
-            cells += [f"{found / len(swaps):.2f}", f"{flagged / len(clean):.1%}"]
-        print(f"| {rare} | {margin} | {gain} | " + " | ".join(cells) + " |")
+        for swaps, clean in found.values():
+            cells += [
+                f"{sum(p >= level for p in swaps) / len(swaps):.2f}",
+                f"{sum(p >= level for p in clean) / len(clean):.1%}",
+            ]
+        print(f"| {level} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -5,14 +5,13 @@
 
 Reads the French side of the training corpora (news, Tatoeba, Multi30k, biomedical abstracts,
 Europarl, Canadian laws; not the software manuals), each distinct sentence once, and stores
-log-quantised counts of hashed word bigrams (:mod:`mt.text.lm`).
+log-quantised counts of word bigrams under 32-bit keys (:mod:`mt.text.lm`).
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import itertools
 import lzma
 import re
 import sys
@@ -25,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mt.text.lm import _SCALE, BITS, BOS, EOS, LM_PATH, bigram_key  # noqa: E402
+from mt.text.lm import _SCALE, BOS, EOS, LM_PATH, bigram_keys, word_hashes  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "data" / "train"
 CORPORA = [
@@ -37,8 +36,9 @@ CORPORA = [
     "canada-laws.tsv.xz",
 ]
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
-# hashed bigrams counted per batch: a Python Counter over tens of millions of keys is slow
-BATCH = 20_000_000
+# sentences whose bigram keys are counted together: a Python Counter over tens of millions
+# of keys is slow
+BATCH_SENTENCES = 1_000_000
 
 
 def french_lines(limit: int) -> Iterator[str]:
@@ -56,29 +56,36 @@ def french_lines(limit: int) -> Iterator[str]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--lines", type=int, default=10**9, help="lines read of each corpus")
+    p.add_argument("--out", type=Path, default=LM_PATH, help="where to write the table")
     args = p.parse_args()
-    size = 1 << BITS
-    table = np.zeros(size, dtype=np.uint64)
     seen: set[int] = set()
-    keys: list[int] = []
+    keys: list[np.ndarray] = []
+    counted: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def count_batch() -> None:
+        found, times = np.unique(np.concatenate(keys), return_counts=True)
+        counted.append((found, times))
+        keys.clear()
+
     for line in french_lines(args.lines):
         digest = zlib.crc32(line.encode()) ^ (len(line) << 32)
         if digest in seen:
             continue
         seen.add(digest)
         words = [BOS, *(w.lower() for w in WORD.findall(line)), EOS]
-        keys.extend(bigram_key(a, b) for a, b in itertools.pairwise(words))
-        if len(keys) >= BATCH:
-            table += np.bincount(np.asarray(keys, dtype=np.int64), minlength=size).astype(np.uint64)
-            keys = []
-    if keys:
-        table += np.bincount(np.asarray(keys, dtype=np.int64), minlength=size).astype(np.uint64)
-    q = np.minimum(np.round(np.log2(table.astype(np.float64) + 1) * _SCALE), 255).astype(np.uint8)
-    LM_PATH.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(LM_PATH, q=q)
+        hashes = word_hashes(words)
+        keys.append(bigram_keys(hashes[:-1], hashes[1:]))
+        if len(keys) >= BATCH_SENTENCES:
+            count_batch()
+    count_batch()
+    found, where = np.unique(np.concatenate([k for k, _ in counted]), return_inverse=True)
+    times = np.bincount(where, weights=np.concatenate([c for _, c in counted]))
+    q = np.minimum(np.round(np.log2(times + 1) * _SCALE), 255).astype(np.uint8)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    # sorted keys stored as gaps: small numbers, which compress
+    np.savez_compressed(args.out, gaps=np.diff(found, prepend=np.uint32(0)), q=q)
     print(
-        f"{len(seen)} sentences, {int((table > 0).sum())} buckets used of {size}, "
-        f"{LM_PATH.stat().st_size / 1e6:.1f} MB"
+        f"{len(seen)} sentences, {len(found)} distinct bigrams, {args.out.stat().st_size / 1e6:.1f} MB"
     )
 
 

@@ -273,6 +273,52 @@ def test_swapped_neighbours_are_found_and_the_clean_order_is_not(
     assert any(f.start < at + len(pair) and at < f.end for f in detect(swapped))
 
 
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("Il est né dans le Dorset but il a grandi à Wells.", "but"),
+        ("Vous avez raison, but cela ne changera rien.", "but"),
+        ("Le gouvernement a annoncé new mesures pour les ménages.", "new"),
+        ("Il faut deux or trois jours pour répondre.", "or"),
+    ],
+)
+def test_a_word_of_both_languages_is_english_where_french_never_puts_it(
+    text: str, english: str
+) -> None:
+    rep = check_sentence(text)
+    assert rep.flagged
+    assert [f.text for f in rep.flags if f.type == "english_leak"] == [english]
+
+
+def test_the_same_words_where_french_uses_them_are_not_english() -> None:
+    for clean in (
+        "Le but de la réforme est de réduire les dépenses.",
+        "Ils ont agi dans le but de protéger les civils.",
+        "Le gardien de but a arrêté le tir.",
+        "Il a vendu son or et ses bijoux.",
+        "Elle vit à New York depuis dix ans.",
+        "Les prix ont augmenté de 3 % en un an.",
+    ):
+        assert "english_leak" not in [t for t, _, _ in flags_of(clean)], clean
+
+
+def test_the_swap_classifier_reads_the_table_as_training_saw_it() -> None:
+    import numpy as np
+
+    from mt.garble.word_order import FEATURES, candidates
+    from mt.text import lm
+
+    # a bigram count read back through quantisation gives the same stored value
+    found = lm.log_counts([("de", "la"), ("trop", "tôt"), ("tôt", "trop")])
+    assert np.array_equal(lm.quantised(np.rint(np.expm1(found))), found)
+    assert found[0] > found[1] > found[2] == 0.0
+    # only pairs whose swap the table prefers are asked about, with every feature
+    words = "il est tôt trop pour tirer des conclusions".split()
+    kept, x = candidates(words, range(len(words) - 1))
+    assert 2 in kept and x.shape == (len(kept), len(FEATURES))
+    assert candidates("il est trop tôt pour tirer".split(), [2])[0] == []
+
+
 def test_check_with_a_model_adds_its_score(tiny_model) -> None:  # type: ignore[no-untyped-def]
     from mt.translate import Translator
 

@@ -48,12 +48,32 @@ def known(word: str, threshold: float = 1.0) -> bool:
     return zipf(word, "fr") >= threshold or zipf(word, "en") >= threshold
 
 
+@cache
+def _common_french() -> frozenset[str]:
+    """The French words of zipf frequency 3 or more, at least as frequent in French as in
+    English (the table lists words from the most frequent down)."""
+    found = []
+    for word, freq in _table("fr").items():
+        if freq < 1e-6 * 0.99:
+            break
+        if (z := zipf(word, "fr")) >= 3.0 and z >= zipf(word, "en"):
+            found.append(word)
+    return frozenset(found)
+
+
+def common_french(word: str) -> bool:
+    """Whether ``word`` is a common French word, more French than English (``zipf(word, "fr")``
+    at least 3.0 and at least ``zipf(word, "en")``): one set lookup, where the two
+    frequencies cost two."""
+    return word.lower().replace("’", "'") in _common_french()
+
+
 def detect_language(words: list[str]) -> tuple[str, float]:
     """Most likely language of a word list and a confidence in [0, 1] (from mean zipf scores)."""
     words = [w for w in words if w.isalpha()]
     if len(words) < 3:
         return "fr", 0.0
-    french = sum(1 for w in words if (z := zipf(w, "fr")) >= 3.0 and z >= zipf(w, "en"))
+    french = sum(1 for w in words if common_french(w))
     if french >= 0.85 * len(words):
         # nearly every word is common French, and more French than English: skip the rest
         return "fr", 1.0
