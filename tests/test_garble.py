@@ -2,6 +2,8 @@ import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mt.garble
 from mt.garble import check, check_sentence, repair
@@ -317,6 +319,32 @@ def test_the_swap_classifier_reads_the_table_as_training_saw_it() -> None:
     kept, x = candidates(words, range(len(words) - 1))
     assert 2 in kept and x.shape == (len(kept), len(FEATURES))
     assert candidates("il est trop tôt pour tirer".split(), [2])[0] == []
+
+
+@given(
+    st.lists(
+        st.sampled_from(["le", "la", "mois", "Été", "été", "çà", "ŒUVRE", "l'", "x1", "ß", "łódź"])
+        | st.text(alphabet="aéZ-’' ,.", max_size=4),
+        max_size=12,
+    ).map(lambda parts: " ".join(parts))
+)
+@settings(max_examples=200, deadline=None)
+def test_swappable_pairs_are_the_lowercase_neighbours_one_space_apart(text: str) -> None:
+    from mt.garble.base import WORD
+    from mt.garble.word_order import swap_probabilities, swappable
+
+    matches = list(WORD.finditer(text))
+    expected = [
+        i
+        for i in range(len(matches) - 1)
+        if text[matches[i].end() : matches[i + 1].start()] == " "
+        and matches[i].group().islower()
+        and matches[i + 1].group().islower()
+        and matches[i].group() != matches[i + 1].group()
+    ]
+    assert swappable(text, matches) == expected
+    for start, end, p in swap_probabilities(text):
+        assert 0.0 <= p <= 1.0 and text[start:end].count(" ") == 1
 
 
 def test_check_with_a_model_adds_its_score(tiny_model) -> None:  # type: ignore[no-untyped-def]
