@@ -1,10 +1,10 @@
 """Two neighbouring words swapped, judged by a small classifier over the French bigram table.
 
 A pair is a candidate when swapping it makes the three bigrams it changes more likely (the
-swap gain is above :data:`MIN_GAIN`); a LightGBM classifier, fitted by ``scripts/train_word_order.py`` on
-pairs swapped at random in clean French, then reads the counts of the pair and its neighbours
-in both orders against the words' own frequencies, and flags the pair when its probability of
-being swapped reaches :data:`FLAG_AT`.
+swap gain is above :data:`MIN_GAIN`); a LightGBM classifier, fitted by
+``scripts/train_word_order.py`` on pairs swapped at random in clean French, then reads the
+counts of the pair and its neighbours in both orders against the words' own frequencies, and
+flags the pair when its probability of being swapped reaches :data:`FLAG_AT`.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "word-order-model
 # the classifier's probability at which a pair is flagged: chosen on the dev halves of the
 # garble benchmarks by eval/word_order.py
 FLAG_AT = 0.97
-# a pair is a candidate when its swap gains more than this (nats): pairs below it are
-# never swaps the classifier is sure of, and skipping them keeps checking fast
+# a pair is a candidate when its swap gains more than this (nats): the swaps the classifier
+# is sure of gain more, and leaving the rest out keeps checking fast
 MIN_GAIN = 1.0
 # zipf frequency standing in for the sentence's edges, which are as common as words get
 EDGE_ZIPF = 8.0
@@ -122,7 +122,7 @@ def candidates(
 
     zx, za, zb, zy = np.array([[frequency(i + d) for i in kept] for d in (-1, 0, 1, 2)])
     first = np.array(kept)
-    x = np.column_stack(
+    features = np.column_stack(
         [
             ab,
             ba,
@@ -150,7 +150,7 @@ def candidates(
             first + 2 >= n,
         ]
     ).astype(np.float64)
-    return kept, x
+    return kept, features
 
 
 @cache
