@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import lzma
-import re
 import sys
 import zlib
 from collections.abc import Iterator
@@ -24,7 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mt.text.lm import _SCALE, BOS, EOS, LM_PATH, bigram_keys, word_hashes  # noqa: E402
+from mt.text.lm import LM_PATH, sentence_keys, stored  # noqa: E402
+from mt.text.words import LATIN_WORD  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "data" / "train"
 CORPORA = [
@@ -35,7 +35,6 @@ CORPORA = [
     "europarl-v7.tsv.xz",
     "canada-laws.tsv.xz",
 ]
-WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ]+")
 # sentences whose bigram keys are counted together: a Python Counter over tens of millions
 # of keys is slow
 BATCH_SENTENCES = 1_000_000
@@ -72,15 +71,13 @@ def main() -> None:
         if digest in seen:
             continue
         seen.add(digest)
-        words = [BOS, *(w.lower() for w in WORD.findall(line)), EOS]
-        hashes = word_hashes(words)
-        keys.append(bigram_keys(hashes[:-1], hashes[1:]))
+        keys.append(sentence_keys([w.lower() for w in LATIN_WORD.findall(line)]))
         if len(keys) >= BATCH_SENTENCES:
             count_batch()
     count_batch()
     found, where = np.unique(np.concatenate([k for k, _ in counted]), return_inverse=True)
     times = np.bincount(where, weights=np.concatenate([c for _, c in counted]))
-    q = np.minimum(np.round(np.log2(times + 1) * _SCALE), 255).astype(np.uint8)
+    q = stored(times)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # sorted keys stored as gaps: small numbers, which compress
     np.savez_compressed(args.out, gaps=np.diff(found, prepend=np.uint32(0)), q=q)

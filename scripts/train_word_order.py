@@ -68,8 +68,7 @@ ROUNDS = 150
 def without(sentence_words: list[str]) -> Counts:
     """Table lookups with one sentence's own bigrams taken out of the counts, as
     ``scripts/build_lm.py`` counted them (lowercased words between sentence markers)."""
-    hashes = lm.word_hashes([lm.BOS, *sentence_words, lm.EOS])
-    own = Counter(lm.bigram_keys(hashes[:-1], hashes[1:]).tolist())
+    own = Counter(lm.sentence_keys(sentence_words).tolist())
 
     def counts(first: np.ndarray, second: np.ndarray) -> np.ndarray:
         values = lm.counts_of(first, second)

@@ -63,7 +63,7 @@ def _out_of_french_context(words: list[re.Match[str]], k: int, en: float, fr: fl
     word = m.group().lower()
     before = words[k - 1].group().lower() if k > 0 else lm.BOS
     after = words[k + 1].group().lower() if k + 1 < len(words) else lm.EOS
-    return max(lm.log_count(before, word), lm.log_count(word, after)) < FRENCH_CONTEXT
+    return float(lm.log_counts([(before, word), (word, after)]).max()) < FRENCH_CONTEXT
 
 
 def _inside_name(words: list[re.Match[str]], k: int) -> bool:

@@ -88,6 +88,30 @@ _AROUND = np.arange(-2, 3)[:, None]
 Counts = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def _swap_counts(
+    words: Sequence[str], pairs: Sequence[int], counts: Counts
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair: the five written bigrams around it (outer_before, before_first, pair,
+    second_after, outer_after), the three its swap makes (before_second, swapped,
+    first_after), each a row of log counts, and its swap gain."""
+    # two markers at each edge, so that every pair has two neighbours on each side
+    hashes = lm.word_hashes([lm.BOS, lm.BOS, *words, lm.EOS, lm.EOS])
+    at = np.asarray(pairs, dtype=np.intp) + 2  # the first word of each pair, padded
+    x, a, b, y = hashes[at - 1], hashes[at], hashes[at + 1], hashes[at + 2]
+    # the sentence's bigrams as written, then the three each swap makes: one lookup
+    found = counts(np.concatenate([hashes[:-1], x, b, a]), np.concatenate([hashes[1:], b, a, y]))
+    around = found[: len(hashes) - 1][at + _AROUND]
+    swaps = found[len(hashes) - 1 :].reshape(3, -1)
+    return around, swaps, swaps.sum(axis=0) - around[1:4].sum(axis=0)
+
+
+def swap_gains(words: Sequence[str], pairs: Sequence[int]) -> np.ndarray:
+    """How much more likely (in nats) the sentence of lowercased ``words`` is with each of
+    ``pairs`` (the index of its first word) swapped. Only the three bigrams a swap changes
+    are compared; unigram terms cancel out."""
+    return _swap_counts(words, pairs, lm.counts_of)[2]
+
+
 def candidates(
     words: Sequence[str], pairs: Sequence[int], counts: Counts = lm.counts_of
 ) -> tuple[list[int], np.ndarray]:
@@ -97,18 +121,7 @@ def candidates(
     were not in it)."""
     if not len(pairs):
         return [], np.zeros((0, len(FEATURES)))
-    # two markers at each edge, so that every pair has two neighbours on each side
-    hashes = lm.word_hashes([lm.BOS, lm.BOS, *words, lm.EOS, lm.EOS])
-    at = np.asarray(pairs) + 2  # the first word of each pair, in the padded sentence
-    x, a, b, y = hashes[at - 1], hashes[at], hashes[at + 1], hashes[at + 2]
-    # the sentence's bigrams as written, then the three each swap makes: one lookup
-    found = counts(np.concatenate([hashes[:-1], x, b, a]), np.concatenate([hashes[1:], b, a, y]))
-    adjacent = found[: len(hashes) - 1]
-    # per pair: before_second, swapped, first_after (the bigrams its swap makes), and
-    # outer_before, before_first, pair, second_after, outer_after (those around it as written)
-    swaps = found[len(hashes) - 1 :].reshape(3, -1)
-    around = adjacent[at + _AROUND]
-    gain = swaps.sum(axis=0) - around[1:4].sum(axis=0)
+    around, swaps, gain = _swap_counts(words, pairs, counts)
     keep = np.flatnonzero(gain > MIN_GAIN)
     if not len(keep):
         return [], np.zeros((0, len(FEATURES)))

@@ -28,6 +28,13 @@ def word_hashes(words: Sequence[str]) -> np.ndarray:
     return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint32, count=len(words))
 
 
+def sentence_keys(words: Sequence[str]) -> np.ndarray:
+    """The keys of a sentence's bigrams, its lowercased words between sentence markers, as
+    the table counts them."""
+    hashes = word_hashes([BOS, *words, EOS])
+    return bigram_keys(hashes[:-1], hashes[1:])
+
+
 def bigram_keys(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """The 32-bit keys of the bigrams (``first[k]``, ``second[k]``), from word hashes
     (unsigned 32-bit arithmetic wraps around: the key is the sum modulo 2^32)."""
@@ -69,24 +76,11 @@ def log_counts(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     return counts_of(hashes[0::2], hashes[1::2])
 
 
-def log_count(a: str, b: str) -> float:
-    """Natural log of (bigram count + 1), from the quantised table; 0 when unseen."""
-    return float(log_counts([(a, b)])[0])
+def stored(count: np.ndarray) -> np.ndarray:
+    """The table's stored value for bigrams seen ``count`` times."""
+    return np.minimum(np.round(np.log2(count + 1) * _SCALE), 255).astype(np.uint8)
 
 
 def quantised(count: np.ndarray) -> np.ndarray:
     """What :func:`counts_of` reads for bigrams seen ``count`` times."""
-    return np.minimum(np.round(np.log2(count + 1) * _SCALE), 255) * _NATS
-
-
-def swap_gain(words: list[str], i: int) -> float:
-    """How much more likely (in nats) the sentence is with words i and i+1 swapped.
-
-    Only the three bigrams that change are compared; unigram terms cancel out.
-    """
-    x = words[i - 1] if i > 0 else BOS
-    a, b = words[i], words[i + 1]
-    y = words[i + 2] if i + 2 < len(words) else EOS
-    before = log_count(x, a) + log_count(a, b) + log_count(b, y)
-    after = log_count(x, b) + log_count(b, a) + log_count(a, y)
-    return after - before
+    return stored(count) * _NATS
