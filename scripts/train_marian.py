@@ -71,6 +71,8 @@ MIX = {
     "django-docs.tsv.gz": 0.3,
     "canada-laws.tsv.xz": 0.12,
 }
+# the seed of the stream's draws: prepare's copies of each pair, then its shuffle
+STREAM_SEED = 1234
 
 # ---------------------------------------------------------------------------- data preparation
 
@@ -144,27 +146,34 @@ def eval_sources() -> set[str]:
     return out
 
 
-def prepare(args: argparse.Namespace) -> None:
-    if args.vocab_from and not (Path(args.vocab_from) / "source.spm").is_file():
-        sys.exit(f"--vocab-from {args.vocab_from}: no source.spm there (an exported model folder)")
-    out = RUNS / "data"
-    out.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(1234)
+def stream_pairs(rng: random.Random) -> Iterator[tuple[str, str, str, int]]:
+    """Each distinct pair of the corpora of :data:`MIX` as ``prepare`` draws it into the
+    training stream: (corpus, French, English, copies). ``rng`` decides the copies of a
+    corpus weighted under one, so ``random.Random(STREAM_SEED)`` draws them again: a pair
+    drawn 0 times was never trained on (``scripts/train_qe.py`` fits on such pairs)."""
     seen: set[bytes] = set()
     eval_fr = eval_sources()
-    stream: list[tuple[str, str]] = []
-    stats = {}
     for name, weight in MIX.items():
-        kept = 0
         for fr, en in read_corpus(name):
             key = hashlib.blake2b(f"{fr}\t{en}".encode(), digest_size=12).digest()
             if key in seen or fr in eval_fr:
                 continue
             seen.add(key)
-            kept += 1
-            copies = int(weight) + (1 if rng.random() < weight - int(weight) else 0)
-            stream.extend([(fr, en)] * copies)
-        stats[name] = kept
+            yield name, fr, en, int(weight) + (1 if rng.random() < weight - int(weight) else 0)
+
+
+def prepare(args: argparse.Namespace) -> None:
+    if args.vocab_from and not (Path(args.vocab_from) / "source.spm").is_file():
+        sys.exit(f"--vocab-from {args.vocab_from}: no source.spm there (an exported model folder)")
+    out = RUNS / "data"
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(STREAM_SEED)
+    stream: list[tuple[str, str]] = []
+    stats = dict.fromkeys(MIX, 0)
+    for name, fr, en, copies in stream_pairs(rng):
+        stats[name] += 1
+        stream.extend([(fr, en)] * copies)
+    for name, kept in stats.items():
         print(f"{name}: {kept} pairs kept", flush=True)
     rng.shuffle(stream)
     with open(out / "stream.tsv", "w", encoding="utf-8") as fh:

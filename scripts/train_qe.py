@@ -5,10 +5,17 @@ model's agreement with its translation, from samples of its own (the estimator t
 
     python scripts/train_qe.py                       # the bundled model
     python scripts/train_qe.py --model DIR --limit 1000
+    python scripts/train_qe.py --model DIR --without-held-out   # a model trained on other data
+    python scripts/train_qe.py --compare-drawn 500   # drawn and never-drawn pairs, side by side
 
-The model translates sentence pairs held apart from its training data (the French of
-newsdiscusstest2015, tico19-test, ud-pud, multi30k-test2016 and the Tatoeba test set; never newstest2013 or ntrex128, on which eval/quality.py judges the estimator). Each
-translation gets its signals (mt.score.signals) and sentence chrF against the human reference.
+The model translates sentence pairs held apart from its training data: the French of
+newsdiscusstest2015, tico19-test, ud-pud, multi30k-test2016 and the Tatoeba test set (never
+newstest2013 or ntrex128, on which eval/quality.py judges the estimator), and pairs of four
+training corpora (Europarl, biomedical abstracts, Canadian laws, Multi30k) that the training
+stream never drew: scripts/train_marian.py samples a corpus weighted under one copy per pair,
+and its seeded draws (``stream_pairs``) are drawn again here (a model whose training read
+those corpora whole, as ``mix --extra`` does, needs ``--without-held-out``). Each translation
+gets its signals (mt.score.signals) and sentence chrF against the human reference.
 A LightGBM regressor (Huber loss) learns, from the signals, where a sentence's chrF ranks
 within its own set (its percentile), so that sets easier or harder as a whole teach nothing
 about single sentences; its predictions, out of fold (each set predicted by a model fitted on
@@ -57,6 +64,14 @@ PARAMS = {
     "num_threads": 2,
 }
 ROUNDS = 300
+# training corpora sampled at under one copy a pair, and how many of their undrawn pairs are
+# fitted (prose only: the software manuals' sentences are unlike the articles mt reads)
+HELD_OUT = {
+    "europarl-v7.tsv.xz": 10_000,
+    "wmt-biomed.tsv.gz": 4_000,
+    "canada-laws.tsv.xz": 4_000,
+    "multi30k-train.tsv.gz": 3_000,
+}
 
 
 def cached(path: Path, make: Callable[[], list[Any]]) -> list[Any]:
@@ -69,6 +84,86 @@ def cached(path: Path, make: Callable[[], list[Any]]) -> list[Any]:
     return items
 
 
+def stream_sample(sizes: dict[str, int], drawn: bool = False) -> dict[str, list[tuple[str, str]]]:
+    """Pairs of each corpus of ``sizes`` (that many at most), in a seeded random order: those
+    the training stream never drew and whose French no drawn pair has, or with ``drawn`` those
+    it drew (cached: reading the corpora takes minutes)."""
+    import random
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_marian
+    from train_marian import STREAM_SEED, stream_pairs
+
+    def draw() -> list[dict[str, str]]:
+        missing = [n for n in train_marian.MIX if not (train_marian.DATA / "train" / n).is_file()]
+        if missing:
+            sys.exit(f"no training corpus {', '.join(missing)}: fit with --without-held-out")
+        print("drawing the training stream again", file=sys.stderr, flush=True)
+        found: dict[str, list[tuple[str, str]]] = {name: [] for name in sizes}
+        drawn_fr: set[str] = set()
+        for name, fr, en, copies in stream_pairs(random.Random(STREAM_SEED)):
+            if copies:
+                drawn_fr.add(fr)
+            if name in found and bool(copies) == drawn:
+                found[name].append((fr, en))
+        out = []
+        for name, pairs in found.items():
+            random.Random(7).shuffle(pairs)
+            if not drawn:
+                pairs = [(fr, en) for fr, en in pairs if fr not in drawn_fr]
+            print(f"{name}: {len(pairs)} pairs", file=sys.stderr, flush=True)
+            out += [{"corpus": name, "fr": fr, "en": en} for fr, en in pairs[: sizes[name]]]
+        return out
+
+    kind = "drawn" if drawn else "held-out"
+    path = ROOT / "runs" / "qe" / f"{kind}-pairs-{'-'.join(map(str, sizes.values()))}.jsonl"
+    picked: dict[str, list[tuple[str, str]]] = {name: [] for name in sizes}
+    for item in cached(path, draw):
+        picked[item["corpus"]].append((item["fr"], item["en"]))
+    return picked
+
+
+def held_out_pairs() -> dict[str, list[tuple[str, str]]]:
+    """The :data:`HELD_OUT` pairs that the training stream never drew."""
+    return stream_sample(HELD_OUT)
+
+
+def compare_drawn(service: Service, n: int) -> None:
+    """Print how the model translates ``n`` pairs of each :data:`HELD_OUT` corpus that the
+    training stream drew against ``n`` it never drew: alike, if it does not remember what it
+    was trained on, so that held-out pairs stand for new text."""
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF()
+    sizes = dict.fromkeys(HELD_OUT, n)
+    print("| corpus | pairs | chrF: drawn | chrF: never drawn | log-prob: drawn | never drawn |")
+    print("|---|---:|---:|---:|---:|---:|")
+    kinds = [stream_sample(sizes, drawn=True), held_out_pairs()]
+    for corpus in HELD_OUT:
+        cells = []
+        for pairs in (kind[corpus][:n] for kind in kinds):
+            hyp = service.translator.translate_segments([fr for fr, _ in pairs])
+            scores = [
+                chrf.sentence_score(h.translation, [en]).score / 100
+                for h, (_, en) in zip(hyp, pairs, strict=True)
+            ]
+            cells.append((float(np.mean(scores)), float(np.mean([h.logprob for h in hyp]))))
+        (c1, l1), (c2, l2) = cells
+        print(f"| {corpus} | {n} | {c1:.3f} | {c2:.3f} | {l1:.3f} | {l2:.3f} |", flush=True)
+
+
+def set_pairs(name: str, limit: int | None) -> tuple[list[str], list[str]]:
+    """The French and English of an evaluation set, or of a corpus's held-out pairs (named
+    after the corpus, without its extension), ``limit`` at most."""
+    for corpus in HELD_OUT:
+        if corpus.split(".")[0] == name:
+            pairs = held_out_pairs()[corpus][:limit]
+            return [fr for fr, _ in pairs], [en for _, en in pairs]
+    fr = (DATA / f"{name}.fr").read_text(encoding="utf-8").splitlines()[:limit]
+    en = (DATA / f"{name}.en").read_text(encoding="utf-8").splitlines()[:limit]
+    return fr, en
+
+
 def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, Any]]:
     """Translations and chrF of one set (cached), with their signals (computed each time, so
     that new signals need no new translations)."""
@@ -77,8 +172,7 @@ def rows_for(name: str, limit: int | None, service: Service) -> list[dict[str, A
     from mt.score.estimator import pair_signals
 
     def translate() -> list[dict[str, Any]]:
-        fr = (DATA / f"{name}.fr").read_text(encoding="utf-8").splitlines()[:limit]
-        en = (DATA / f"{name}.en").read_text(encoding="utf-8").splitlines()[:limit]
+        fr, en = set_pairs(name, limit)
         keep = [k for k in range(len(fr)) if fr[k].strip() and en[k].strip()]
         print(f"{name}: translating {len(keep)} sentences", file=sys.stderr, flush=True)
         hyp = service.translator.translate_segments([fr[k] for k in keep])
@@ -202,6 +296,17 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=None, help="Sentences per set at most.")
     p.add_argument("--dry-run", action="store_true", help="Report; write nothing.")
     p.add_argument(
+        "--without-held-out",
+        action="store_true",
+        help="Fit on the evaluation sets alone, not on the training pairs never drawn.",
+    )
+    p.add_argument(
+        "--compare-drawn",
+        type=int,
+        metavar="N",
+        help="Only compare N pairs of each held-out corpus that training drew and N it did not.",
+    )
+    p.add_argument(
         "--label",
         choices=["rank", "chrf"],
         default="rank",
@@ -215,8 +320,14 @@ def main() -> None:
     from mt.translate.models import resolve
 
     service = Service(Options(model=args.model, embed=True))
+    if args.compare_drawn:
+        compare_drawn(service, args.compare_drawn)
+        return
     data = {}
-    for name, limit in SETS.items():
+    sets = dict(SETS)
+    if not args.without_held_out:
+        sets |= {corpus.split(".")[0]: size for corpus, size in HELD_OUT.items()}
+    for name, limit in sets.items():
         n = min(filter(None, (limit, args.limit)), default=None)
         data[name] = rows_for(name, n, service)
         with_agreement(name, n, service, data[name])

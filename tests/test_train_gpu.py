@@ -499,3 +499,73 @@ def test_a_missing_folder_is_one_line_not_a_traceback(
     )
     assert res.returncode != 0 and message in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def _corpora(root: Path) -> dict[str, float]:
+    """Two small corpora under ``root/train`` and an evaluation set under ``root/eval``, with
+    the stream weights of each corpus."""
+    (root / "train").mkdir(parents=True)
+    (root / "eval").mkdir()
+    news = [f"Le maire de la ville {i} parle.\tThe mayor of town {i} speaks." for i in range(40)]
+    news.append(news[0])  # a duplicate pair: drawn once
+    laws = [
+        f"La loi numéro {i} est dans le texte.\tLaw number {i} is in the text." for i in range(400)
+    ]
+    laws.append(f"{laws[3].split(chr(9))[0]}\tAnother English for law 3.")  # French seen again
+    laws.append("La loi de la ville parle.\tThe town's law speaks.")  # French of the eval set
+    (root / "train" / "news.tsv.gz").write_bytes(gzip.compress("\n".join(news).encode()))
+    (root / "train" / "laws.tsv.xz").write_bytes(lzma.compress("\n".join(laws).encode()))
+    (root / "eval" / "test.fr").write_text("La loi de la ville parle.\n", encoding="utf-8")
+    return {"news.tsv.gz": 2.0, "laws.tsv.xz": 0.25}
+
+
+def test_stream_pairs_draws_the_same_copies_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    import train_marian
+
+    monkeypatch.setattr(train_marian, "DATA", tmp_path)
+    monkeypatch.setattr(train_marian, "MIX", _corpora(tmp_path))
+    first = list(train_marian.stream_pairs(random.Random(train_marian.STREAM_SEED)))
+    again = list(train_marian.stream_pairs(random.Random(train_marian.STREAM_SEED)))
+    assert first == again
+    news = [c for name, _, _, c in first if name == "news.tsv.gz"]
+    laws = [c for name, _, _, c in first if name == "laws.tsv.xz"]
+    assert news == [2] * 40  # the duplicate pair once, each pair twice
+    assert len(laws) == 401 and set(laws) == {0, 1}  # not the evaluation set's French
+    assert 0.15 < sum(laws) / len(laws) < 0.35
+    other = list(train_marian.stream_pairs(random.Random(train_marian.STREAM_SEED + 1)))
+    assert [c for *_, c in other] != [c for *_, c in first]
+
+
+def test_held_out_pairs_are_pairs_the_stream_never_drew(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import random
+
+    import train_marian
+    import train_qe
+
+    monkeypatch.setattr(train_marian, "DATA", tmp_path)
+    monkeypatch.setattr(train_marian, "MIX", _corpora(tmp_path))
+    monkeypatch.setattr(train_qe, "ROOT", tmp_path)
+    monkeypatch.setattr(train_qe, "HELD_OUT", {"laws.tsv.xz": 1000, "news.tsv.gz": 10})
+    held = train_qe.held_out_pairs()
+    assert held["news.tsv.gz"] == []  # every news pair is drawn
+    drawn = train_marian.stream_pairs(random.Random(train_marian.STREAM_SEED))
+    taken = {fr for _, fr, _, copies in drawn if copies}
+    pairs = held["laws.tsv.xz"]
+    assert 200 < len(pairs) < 400 and len(set(pairs)) == len(pairs)
+    assert not taken & {fr for fr, _ in pairs}
+    assert all(fr.startswith("La loi numéro") for fr, _ in pairs)
+    # cached: a second call reads the same pairs without the corpora
+    (tmp_path / "train" / "laws.tsv.xz").unlink()
+    assert train_qe.held_out_pairs() == held
+
+
+def test_held_out_pairs_need_the_training_corpora(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import train_marian
+    import train_qe
+
+    monkeypatch.setattr(train_marian, "DATA", tmp_path)
+    monkeypatch.setattr(train_qe, "ROOT", tmp_path)
+    with pytest.raises(SystemExit, match="--without-held-out"):
+        train_qe.held_out_pairs()
