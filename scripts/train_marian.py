@@ -150,7 +150,7 @@ def stream_pairs(rng: random.Random) -> Iterator[tuple[str, str, str, int]]:
     """Each distinct pair of the corpora of :data:`MIX` as ``prepare`` draws it into the
     training stream: (corpus, French, English, copies). ``rng`` decides the copies of a
     corpus weighted under one, so ``random.Random(STREAM_SEED)`` draws them again: a pair
-    drawn 0 times was never trained on (``scripts/train_qe.py`` fits on such pairs)."""
+    drawn 0 times never enters the stream (``scripts/train_qe.py`` fits on such pairs)."""
     seen: set[bytes] = set()
     eval_fr = eval_sources()
     for name, weight in MIX.items():
