@@ -92,7 +92,6 @@ def stream_sample(sizes: dict[str, int], drawn: bool = False) -> dict[str, list[
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import train_marian
-    from train_marian import STREAM_SEED, stream_pairs
 
     def draw() -> list[dict[str, str]]:
         missing = [n for n in train_marian.MIX if not (train_marian.DATA / "train" / n).is_file()]
@@ -101,7 +100,9 @@ def stream_sample(sizes: dict[str, int], drawn: bool = False) -> dict[str, list[
         print("drawing the training stream again", file=sys.stderr, flush=True)
         found: dict[str, list[tuple[str, str]]] = {name: [] for name in sizes}
         drawn_fr: set[str] = set()
-        for name, fr, en, copies in stream_pairs(random.Random(STREAM_SEED)):
+        for name, fr, en, copies in train_marian.stream_pairs(
+            random.Random(train_marian.STREAM_SEED)
+        ):
             if copies:
                 drawn_fr.add(fr)
             if name in found and bool(copies) == drawn:
@@ -126,6 +127,11 @@ def stream_sample(sizes: dict[str, int], drawn: bool = False) -> dict[str, list[
 def held_out_pairs() -> dict[str, list[tuple[str, str]]]:
     """The :data:`HELD_OUT` pairs that the training stream never drew."""
     return stream_sample(HELD_OUT)
+
+
+def held_out_sets() -> dict[str, str]:
+    """Each :data:`HELD_OUT` corpus under its set name (the file name without extensions)."""
+    return {corpus.split(".")[0]: corpus for corpus in HELD_OUT}
 
 
 def compare_drawn(service: Service, n: int) -> None:
@@ -155,10 +161,10 @@ def compare_drawn(service: Service, n: int) -> None:
 def set_pairs(name: str, limit: int | None) -> tuple[list[str], list[str]]:
     """The French and English of an evaluation set, or of a corpus's held-out pairs (named
     after the corpus, without its extension), ``limit`` at most."""
-    for corpus in HELD_OUT:
-        if corpus.split(".")[0] == name:
-            pairs = held_out_pairs()[corpus][:limit]
-            return [fr for fr, _ in pairs], [en for _, en in pairs]
+    corpus = held_out_sets().get(name)
+    if corpus is not None:
+        pairs = held_out_pairs()[corpus][:limit]
+        return [fr for fr, _ in pairs], [en for _, en in pairs]
     fr = (DATA / f"{name}.fr").read_text(encoding="utf-8").splitlines()[:limit]
     en = (DATA / f"{name}.en").read_text(encoding="utf-8").splitlines()[:limit]
     return fr, en
@@ -326,7 +332,7 @@ def main() -> None:
     data = {}
     sets = dict(SETS)
     if not args.without_held_out:
-        sets |= {corpus.split(".")[0]: size for corpus, size in HELD_OUT.items()}
+        sets |= {name: HELD_OUT[corpus] for name, corpus in held_out_sets().items()}
     for name, limit in sets.items():
         n = min(filter(None, (limit, args.limit)), default=None)
         data[name] = rows_for(name, n, service)
